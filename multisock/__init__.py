@@ -1,0 +1,71 @@
+"""multisock: one typed, validated socket API over pluggable platform backends.
+
+``multisock.Socket`` is constructed like ``socket.socket`` and returns a socket served by a
+backend plugin: ``posix`` on Linux/macOS/BSD, ``winsock`` on Windows, ``linux_ext`` for what
+only Linux offers (AF_ALG, fd passing, batch datagram I/O), or one you install.
+"""
+
+from __future__ import annotations
+
+from . import options
+from .addresses import (
+    Address,
+    AlgAddress,
+    Inet6Address,
+    InetAddress,
+    UnixAddress,
+    parse_address,
+)
+from .api import SPEC_ATTRIBUTES, SPEC_METHODS, Socket
+from .backend import Backend
+from .capabilities import Capabilities
+from .errors import (
+    BackendError,
+    BackendNotFound,
+    BackendUnavailable,
+    NoSuitableBackend,
+    UnsupportedOperation,
+    ValidationError,
+)
+from .functions import create_connection, create_server, fromfd, fromshare, socketpair
+from .hookspecs import hookimpl
+from .keepalive import Keepalive
+from .registry import REGISTRY, BackendInfo
+
+__all__ = [
+    "SPEC_ATTRIBUTES",
+    "SPEC_METHODS",
+    "Address",
+    "AlgAddress",
+    "Backend",
+    "BackendError",
+    "BackendInfo",
+    "BackendNotFound",
+    "BackendUnavailable",
+    "Capabilities",
+    "Inet6Address",
+    "InetAddress",
+    "Keepalive",
+    "NoSuitableBackend",
+    "Socket",
+    "UnixAddress",
+    "UnsupportedOperation",
+    "ValidationError",
+    "backends",
+    "create_connection",
+    "create_server",
+    "fromfd",
+    "fromshare",
+    "hookimpl",
+    "options",
+    "parse_address",
+    "socketpair",
+]
+
+__version__ = "0.1.0"
+
+
+def backends() -> list[BackendInfo]:
+    """The installed backends: name, distribution, version, availability (and why not),
+    and declared capabilities, in the order backend choice considers them."""
+    return REGISTRY.infos()
