@@ -15,12 +15,11 @@ import socket
 import sys
 from typing import Annotated, Any, ClassVar, Final
 
-import pydantic
-from pydantic import BaseModel, ConfigDict, PlainValidator
+from pydantic import PlainValidator
 from typing_extensions import Self
 
-from .errors import invalid
-from .fields import U32, FlowInfo, Host4, Host6, Port, ScopeId, fail, translate
+from .errors import ValidationError, invalid
+from .fields import U32, FlowInfo, Host4, Host6, Model, Port, ScopeId, fail
 
 __all__ = [
     "Address",
@@ -44,10 +43,8 @@ AF_UNIX: Final[int | None] = getattr(socket, "AF_UNIX", None)
 SUN_PATH_SIZE: Final = 108 if sys.platform.startswith("linux") else 104
 
 
-class Address(BaseModel):
+class Address(Model):
     """Base of the address models: immutable, and convertible to the stdlib's plain form."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=False)
 
     #: The address family this model is for, e.g. ``socket.AF_INET``.
     family: ClassVar[int]
@@ -89,9 +86,9 @@ def _require_tuple(
 
 def _validated(cls: type[Address], fields: dict[str, object], method: str) -> Any:
     try:
-        return cls.model_validate(fields)
-    except pydantic.ValidationError as exc:
-        raise translate(exc, method=method, argument="address") from None
+        return cls(**fields)
+    except ValidationError as exc:
+        raise exc.relabel(method=method, argument="address") from None
 
 
 class InetAddress(Address):

@@ -40,6 +40,23 @@ class ValidationError(Exception):
     argument: str
     value: object
     allowed: str
+    problem: str
+    secret: bool
+
+    def relabel(self, *, method: str, argument: str) -> ValidationError:
+        """The same failure, reported for the call that passed the value on (``bind()``
+        rather than ``InetAddress()``), with ``argument`` prefixed to the argument's name."""
+        kind = next(k for k, cls in _KINDS.items() if type(self) is cls)
+        return invalid(
+            kind,
+            method=method,
+            argument=f"{argument} {self.argument}".strip(),
+            value=self.value,
+            problem=self.problem,
+            allowed=self.allowed,
+            errno=getattr(self, "errno", None),
+            secret=self.secret,
+        )
 
 
 class ValidationTypeError(ValidationError, TypeError):
@@ -115,6 +132,8 @@ def invalid(
     exc.argument = argument
     exc.value = None if secret else value
     exc.allowed = allowed
+    exc.problem = problem
+    exc.secret = secret
     return exc
 
 

@@ -28,6 +28,7 @@ __all__ = [
     "FlowInfo",
     "Host4",
     "Host6",
+    "Model",
     "Port",
     "ScopeId",
     "Timeout",
@@ -63,7 +64,7 @@ def translate(
     """
     first = exc.errors(include_url=False)[0]
     where = ".".join(str(part) for part in first["loc"])
-    label = f"{argument} {where}" if where else argument
+    label = " ".join(part for part in (argument, where) if part) or "value"
     ctx = first.get("ctx") or {}
     if first["type"] == ERROR_TYPE:
         return invalid(
@@ -250,6 +251,19 @@ def _timeout(value: object) -> float | None:
 
 
 Timeout = Annotated[float | None, PlainValidator(_timeout)]
+
+
+class Model(pydantic.BaseModel):
+    """Base of multisock's models: a bad field raises a multisock ValidationError (of the
+    stdlib's exception type) rather than pydantic's, as every other multisock call does."""
+
+    model_config = pydantic.ConfigDict(frozen=True, extra="forbid")
+
+    def __init__(self, /, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except pydantic.ValidationError as exc:
+            raise translate(exc, method=type(self).__name__, argument="") from None
 
 
 def check_with(

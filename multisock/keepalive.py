@@ -12,9 +12,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict
-
-from .fields import int_in_range
+from .fields import Model, int_in_range
 
 __all__ = ["Keepalive"]
 
@@ -24,7 +22,7 @@ Seconds = Annotated[int, int_in_range(1, 32767, "value")]
 Probes = Annotated[int, int_in_range(1, 127, "value")]
 
 
-class Keepalive(BaseModel):
+class Keepalive(Model):
     """Whether TCP keepalive is on, and its timing.
 
     ``idle``: seconds of silence before the first probe; ``interval``: seconds between
@@ -32,8 +30,6 @@ class Keepalive(BaseModel):
     system's value. Windows cannot set ``count`` through SIO_KEEPALIVE_VALS (it is fixed at
     10 there), so a winsock backend sets it with TCP_KEEPCNT where that exists.
     """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     enabled: bool = True
     idle: Seconds | None = None

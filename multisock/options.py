@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any, Final, Generic, TypeVar
 
 import pydantic
-from pydantic import BaseModel, ConfigDict, SecretBytes
+from pydantic import BaseModel, SecretBytes
 
-from .errors import invalid
-from .fields import C_INT_MAX, C_INT_MIN, c_int, check_with, int_in_range, translate
+from .errors import ValidationError, invalid
+from .fields import C_INT_MAX, C_INT_MIN, Model, c_int, check_with, int_in_range
 
 __all__ = [
     "OPTIONS",
@@ -131,15 +131,17 @@ class Integer(ValueKind[int]):
     lo: int
     hi: int
     unit: str = ""
+    excluded: frozenset[int] = frozenset()
 
     @property
     def allowed(self) -> str:  # type: ignore[override]
         unit = f" ({self.unit})" if self.unit else ""
-        return f"an integer {self.lo}..{self.hi}{unit}"
+        but = f" except {', '.join(map(str, sorted(self.excluded)))}" if self.excluded else ""
+        return f"an integer {self.lo}..{self.hi}{but}{unit}"
 
     def validate(self, value: object, *, method: str, argument: str) -> int:
         number = _c_int(value, self, method=method, argument=argument)
-        if not self.lo <= number <= self.hi:
+        if not self.lo <= number <= self.hi or number in self.excluded:
             raise invalid(
                 "os",
                 method=method,
@@ -161,10 +163,8 @@ class Integer(ValueKind[int]):
 M = TypeVar("M", bound=BaseModel)
 
 
-class StructValue(BaseModel):
+class StructValue(Model):
     """Base of the models for options whose value is a C struct."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class Linger(StructValue):
@@ -237,10 +237,19 @@ class Struct(ValueKind[M]):
             return value
         if isinstance(value, tuple):
             value = dict(zip(self.model.model_fields, value, strict=False))
+        if not isinstance(value, dict):
+            raise invalid(
+                "type",
+                method=method,
+                argument=argument,
+                value=value,
+                problem=f"{type(value).__name__} is not a {self.model.__name__}",
+                allowed=self.allowed,
+            )
         try:
-            return self.model.model_validate(value)
-        except pydantic.ValidationError as exc:
-            raise translate(exc, method=method, argument=argument) from None
+            return self.model(**value)
+        except ValidationError as exc:
+            raise exc.relabel(method=method, argument=argument) from None
 
     def encode(self, value: M) -> bytes:
         fields = self.pack(value) if self.pack else tuple(value.model_dump().values())
@@ -592,8 +601,8 @@ _ALL: Final[tuple[Option[Any], ...]] = (
     _opt(
         "IP_TTL",
         "IPPROTO_IP",
-        Integer(-1, 255, "hops; -1 for the default"),
-        "Time to live of outgoing packets; 0 is refused by the kernel.",
+        Integer(-1, 255, "hops; -1 for the default", frozenset({0})),
+        "Time to live of outgoing packets.",
     ),
     _opt("IP_TOS", "IPPROTO_IP", _BYTE, "Type of service byte (DSCP and ECN)."),
     _opt("IP_MULTICAST_TTL", "IPPROTO_IP", _BYTE, "Time to live of multicast packets."),

@@ -177,13 +177,21 @@ S = TypeVar("S", bound=type[CPythonSocket])
 
 
 def serves(capabilities: Capabilities) -> Callable[[S], S]:
-    """Class decorator: make the spec methods a backend does not declare raise
-    UnsupportedOperation, even where the stdlib socket has them (sendmsg_afalg on Linux)."""
+    """Class decorator: make the class do what ``capabilities`` declares, and no more.
+
+    A spec method not declared raises UnsupportedOperation even where the stdlib socket has
+    it (sendmsg_afalg on Linux, for a POSIX backend); a declared one that a base class masked
+    gets the stdlib's implementation back.
+    """
 
     def apply(cls: S) -> S:
         for name in SPEC_METHODS:
-            if name not in capabilities.methods and hasattr(stdlib.socket, name):
-                setattr(cls, name, getattr(Socket, name))
+            stub = getattr(Socket, name)
+            if name not in capabilities.methods:
+                if hasattr(stdlib.socket, name):
+                    setattr(cls, name, stub)
+            elif getattr(cls, name) is stub and hasattr(stdlib.socket, name):
+                setattr(cls, name, getattr(stdlib.socket, name))
         return cls
 
     return apply

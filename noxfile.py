@@ -1,0 +1,115 @@
+"""Sessions: lint, types, tests (3.10-3.13), conformance per backend and platform, bench.
+
+``nox`` runs every default session: what CI runs. ``nox -s conformance`` runs the suite for
+every backend available here; ``nox -s wine`` and ``nox -s vm`` run it on Windows CPython
+under Wine and on Debian's kernel in qemu; ``nox -s readme`` regenerates the README's
+generated parts from the reports those sessions write to ``reports/``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).parent
+REPORTS = ROOT / "reports"
+PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
+BACKENDS = ["posix", "linux_ext", "winsock"]
+PACKAGES = [
+    "multisock",
+    "multisock_cpython",
+    "multisock_posix",
+    "multisock_winsock",
+    "multisock_linux_ext",
+    "multisock_conformance",
+]
+
+nox.options.sessions = ["lint", "types", "tests", "conformance", "examples"]
+nox.options.reuse_existing_virtualenvs = True
+nox.options.default_venv_backend = "venv"
+
+
+def install(session: nox.Session, *extra: str) -> None:
+    """The project as users get it: a regular (non-editable) install of the wheel."""
+    session.install(".", *extra)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff: lint and formatting."""
+    session.install("ruff")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def types(session: nox.Session) -> None:
+    """mypy --strict over the installed packages, the tests, tools and this file."""
+    install(session, "mypy", "nox")
+    args = [arg for package in PACKAGES for arg in ("-p", package)]
+    # From outside the tree: the installed packages are what mypy must see.
+    with session.chdir(session.create_tmp()):
+        session.run("mypy", "--strict", *args)
+    session.run(
+        "mypy",
+        "--strict",
+        "--explicit-package-bases",
+        "tests/core",
+        "noxfile.py",
+        *[str(p) for p in (ROOT / "tools").glob("*.py")],
+    )
+
+
+@nox.session(python=PYTHONS)
+def tests(session: nox.Session) -> None:
+    """The core tests, then the conformance suite for every backend available here."""
+    install(session)
+    session.run("pytest", "tests/core", *session.posargs)
+    session.run("multisock", "conformance", "--", "-q", "-p", "no:randomly")
+
+
+@nox.session
+def conformance(session: nox.Session) -> None:
+    """The conformance matrix of every installed backend on this machine (reports/host.*)."""
+    install(session)
+    REPORTS.mkdir(exist_ok=True)
+    session.run(
+        "multisock",
+        "conformance",
+        "--platform",
+        f"{sys.platform} host",
+        "--report",
+        str(REPORTS / "host.json"),
+        "--report",
+        str(REPORTS / "host.md"),
+        "--",
+        "-q",
+        *session.posargs,
+    )
+
+
+@nox.session
+@nox.parametrize("backend", BACKENDS)
+def backend(session: nox.Session, backend: str) -> None:
+    """The conformance suite for one backend: nox -s "backend(backend='posix')"."""
+    install(session)
+    session.run("multisock", "conformance", "--backend", backend, "--", "-q", *session.posargs)
+
+
+@nox.session
+def examples(session: nox.Session) -> None:
+    """The example third-party backend, installed as its own distribution, passes the suite."""
+    install(session)
+    session.install("./examples/multisock-counting")
+    session.run("multisock", "backends")
+    session.run("multisock", "conformance", "--backend", "counting", "--", "-q")
+    session.run("pytest", "examples/multisock-counting/tests", "-q")
+
+
+@nox.session
+def readme(session: nox.Session) -> None:
+    """Regenerate the README's generated parts (matrix, benchmark table) from reports/."""
+    install(session)
+    session.run("python", "tools/readme.py")
