@@ -104,8 +104,9 @@ def _backends(*, as_json: bool) -> int:
 def _conformance(
     backends: list[str], reports: list[str], platform: str | None, extra: list[str]
 ) -> int:
-    import multisock_conformance  # noqa: PLC0415
     import pytest  # noqa: PLC0415 - only this command needs pytest
+
+    import multisock_conformance  # noqa: PLC0415
 
     package = Path(multisock_conformance.__file__).parent
     args = [str(package), f"--rootdir={package}", "-c", str(package / "conformance.ini")]

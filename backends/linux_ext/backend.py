@@ -5,12 +5,11 @@ from __future__ import annotations
 import sys
 from typing import Final
 
+from multisock.api import SPEC_METHODS
+from multisock.capabilities import Capabilities
 from multisock_cpython import CPythonBackend, serves
 from multisock_posix import CAPABILITIES as POSIX
 from multisock_posix import PosixSocket
-
-from multisock.api import SPEC_METHODS
-from multisock.capabilities import Capabilities
 
 __all__ = ["CAPABILITIES", "LinuxBackend", "LinuxSocket"]
 

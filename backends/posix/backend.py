@@ -7,12 +7,11 @@ import socket as stdlib
 import sys
 from typing import Final
 
-from multisock_cpython import CPythonBackend, CPythonSocket, serves
-
 from multisock.api import SPEC_METHODS
 from multisock.capabilities import Capabilities
 from multisock.keepalive import Keepalive
 from multisock.options import OPTIONS
+from multisock_cpython import CPythonBackend, CPythonSocket, serves
 
 __all__ = ["CAPABILITIES", "PosixBackend", "PosixSocket"]
 

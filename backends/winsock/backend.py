@@ -5,10 +5,9 @@ from __future__ import annotations
 import sys
 from typing import Final
 
-from multisock_cpython import CPythonBackend, CPythonSocket, serves
-
 from multisock.api import SPEC_METHODS
 from multisock.capabilities import Capabilities
+from multisock_cpython import CPythonBackend, CPythonSocket, serves
 
 __all__ = ["CAPABILITIES", "WinsockBackend", "WinsockSocket"]
 

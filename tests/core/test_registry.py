@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from multisock_posix import CAPABILITIES, PosixBackend, PosixSocket
 
 import multisock
 from multisock.registry import ENV_VAR, REGISTRY, Registry
+from multisock_posix import CAPABILITIES, PosixBackend, PosixSocket
 
 LINUX = sys.platform.startswith("linux")
 
