@@ -48,7 +48,8 @@ def lint(session: nox.Session) -> None:
 def types(session: nox.Session) -> None:
     """mypy --strict over the installed packages, the tests, tools and this file."""
     install(session, "mypy", "nox")
-    args = [arg for package in PACKAGES for arg in ("-p", package)]
+    session.install("--no-deps", "./examples/multisock-counting")
+    args = [arg for package in [*PACKAGES, "multisock_counting"] for arg in ("-p", package)]
     # From outside the tree: the installed packages are what mypy must see.
     with session.chdir(session.create_tmp()):
         session.run("mypy", "--strict", *args)
@@ -58,6 +59,7 @@ def types(session: nox.Session) -> None:
         "--explicit-package-bases",
         "tests/core",
         "noxfile.py",
+        "examples/multisock-counting/tests",
         *[str(p) for p in (ROOT / "tools").glob("*.py")],
     )
 

@@ -59,18 +59,14 @@ def test_error_kinds(kind: str, types: tuple[type[BaseException], ...]) -> None:
 
 
 def test_os_errors_carry_an_errno() -> None:
-    assert (
-        invalid("os", method="m", argument="a", value=1, problem="p", allowed="x").errno
-        == errno.EINVAL
-    )
-    exc = invalid(
-        "os", method="m", argument="a", value=1, problem="p", allowed="x", errno=errno.ENOPROTOOPT
-    )
-    assert exc.errno == errno.ENOPROTOOPT
-    assert (
-        invalid("gai", method="m", argument="a", value=1, problem="p", allowed="x").errno
-        == socket.EAI_NONAME
-    )
+    def errno_of(kind: str, code: int | None = None) -> int | None:
+        exc = invalid(kind, method="m", argument="a", value=1, problem="p", allowed="x", errno=code)
+        assert isinstance(exc, OSError)
+        return exc.errno
+
+    assert errno_of("os") == errno.EINVAL
+    assert errno_of("os", errno.ENOPROTOOPT) == errno.ENOPROTOOPT
+    assert errno_of("gai") == socket.EAI_NONAME
 
 
 def test_long_values_are_shortened_and_secrets_hidden() -> None:
