@@ -69,7 +69,7 @@ def tests(session: nox.Session) -> None:
     """The core tests, then the conformance suite for every backend available here."""
     install(session)
     session.run("pytest", "tests/core", *session.posargs)
-    session.run("multisock", "conformance", "--", "-q", "-p", "no:randomly")
+    session.run("multisock", "conformance", "--", "-q")
 
 
 @nox.session

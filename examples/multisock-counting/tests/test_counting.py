@@ -20,6 +20,7 @@ def test_counts_stream_bytes() -> None:
     a, b = multisock.socketpair(backend="counting")
     with a, b:
         assert isinstance(a, CountingSocket)
+        assert isinstance(b, CountingSocket)
         a.sendall(b"hello world")
         a.send(b"!")
         assert b.recv(5) == b"hello"
@@ -34,6 +35,8 @@ def test_counts_datagrams_and_accepted_sockets_start_at_zero() -> None:
         multisock.Socket(socket.AF_INET, socket.SOCK_DGRAM, backend="counting") as a,
         multisock.Socket(socket.AF_INET, socket.SOCK_DGRAM, backend="counting") as b,
     ):
+        assert isinstance(a, CountingSocket)
+        assert isinstance(b, CountingSocket)
         b.bind(("127.0.0.1", 0))
         a.sendto(b"abc", b.getsockname())
         a.sendto(b"de", 0, b.getsockname())
