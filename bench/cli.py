@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .cases import CASES
 from .harness import Case, Outcome, Scale, run_case
-from .machine import describe_machine
+from .machine import describe_machine, load_average
 from .report import as_json, as_markdown, spread_text
 
 __all__ = ["main"]
@@ -34,6 +34,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     machine = describe_machine()
     scale = Scale(quick=args.quick)
     outcomes = [_run(case, scale) for case in cases]
+    machine["load_average_end"] = load_average()
     table = as_markdown(outcomes, machine, quick=args.quick)
     print(table)
     if args.json:

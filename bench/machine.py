@@ -8,7 +8,7 @@ import platform
 from importlib import metadata
 from pathlib import Path
 
-__all__ = ["describe_machine"]
+__all__ = ["describe_machine", "load_average"]
 
 
 def describe_machine() -> dict[str, str | int | float | None]:
@@ -21,7 +21,7 @@ def describe_machine() -> dict[str, str | int | float | None]:
         "kernel": f"{platform.system()} {platform.release()}",
         "python": f"{platform.python_implementation()} {platform.python_version()}",
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "load_average": _load(),
+        "load_average": load_average(),
         "multisock": _version("multisock"),
         "pydantic": _version("pydantic"),
     }
@@ -43,7 +43,8 @@ def _cpu() -> tuple[str, str | None]:
     return model, virtual
 
 
-def _load() -> float | None:
+def load_average() -> float | None:
+    """The one-minute load average: how busy the machine was around a run."""
     try:
         return round(os.getloadavg()[0], 2)
     except (AttributeError, OSError):

@@ -46,7 +46,8 @@ def _taken_on(machine: Mapping[str, Any], *, quick: bool) -> str:
     kind = "smoke run (tiny, not a measurement)" if quick else "`nox -s bench`"
     return (
         f"Taken {machine['date']} on {machine['cpu']} ({machine['cores']} cores{virtual}, "
-        f"load {machine['load_average']} at start), {machine['kernel']}, {machine['python']}; "
+        f"load average {machine['load_average']} at start, {machine.get('load_average_end')} at "
+        f"end), {machine['kernel']}, {machine['python']}; "
         f"multisock {machine['multisock']}, pydantic {machine['pydantic']}. {kind}: medians of "
         "interleaved rounds (stdlib and multisock alternating), [interquartile range] of the "
         "per-round comparison."

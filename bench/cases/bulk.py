@@ -80,7 +80,7 @@ BULK = Case(
     title="bulk transfer over 127.0.0.1 TCP: 1 MiB sendall + recv_into, 512 MiB a round",
     unit="MiB/s",
     prepare=_prepare_bulk,
-    rounds=9,
+    rounds=15,
     higher_is_better=True,
     target=Target(">=", 0.98),
 )

@@ -33,7 +33,7 @@ def _create_sampler(factory: Callable[[int, int], Any], iterations: int) -> Samp
 
 def _prepare_create(scale: Scale) -> Contest:
     iterations = scale.pick(20_000, 500)
-    floor, why = floor_sampler("create", str(iterations * 5), factor=1e-3)
+    floor, why = floor_sampler("create", str(iterations * 2), factor=1e-3)
     return Contest(
         stdlib=_create_sampler(socket.socket, iterations),
         multisock=_create_sampler(multisock.Socket, iterations),
@@ -47,7 +47,7 @@ CREATE_CLOSE = Case(
     title="socket create + close (AF_INET, SOCK_STREAM)",
     unit="µs/socket",
     prepare=_prepare_create,
-    rounds=31,
+    rounds=41,
     target=Target("<=", 1.30),
 )
 

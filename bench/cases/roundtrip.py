@@ -40,7 +40,7 @@ def _prepare_pingpong(scale: Scale) -> Contest:
     iterations = scale.pick(20_000, 500)
     theirs = socket.socketpair()
     mine = multisock.socketpair()
-    floor, why = floor_sampler("pingpong", str(iterations * 5), factor=1e-3)
+    floor, why = floor_sampler("pingpong", str(iterations * 2), factor=1e-3)
 
     def close() -> None:
         for sock in (*theirs, *mine):
@@ -60,7 +60,7 @@ PINGPONG = Case(
     title="64-byte send + recv ping-pong over socketpair()",
     unit="µs/round trip",
     prepare=_prepare_pingpong,
-    rounds=31,
+    rounds=51,
     target=Target("<=", 1.03),
 )
 
@@ -89,7 +89,7 @@ def _prepare_udp(scale: Scale) -> Contest:
     iterations = scale.pick(40_000, 1000)
     theirs, their_socks = _udp_sampler(socket.socket, iterations)
     mine, my_socks = _udp_sampler(multisock.Socket, iterations)
-    floor, why = floor_sampler("udp", str(iterations * 5), factor=1e-3)
+    floor, why = floor_sampler("udp", str(iterations * 2), factor=1e-3)
 
     def close() -> None:
         for sock in (*their_socks, *my_socks):
@@ -109,6 +109,6 @@ UDP = Case(
     title="64-byte UDP sendto (plain tuple address) + recvfrom over loopback",
     unit="µs/datagram",
     prepare=_prepare_udp,
-    rounds=31,
+    rounds=51,
     target=Target("<=", 1.05),
 )
