@@ -147,4 +147,5 @@ def bench(session: nox.Session) -> None:
 def bench_smoke(session: nox.Session) -> None:
     """Every benchmark case, tiny (seconds): checks they run and prints the table."""
     install(session)
+    session.run("pytest", "-q", "bench")
     session.run("python", "-m", "bench", "--quick", *session.posargs)
