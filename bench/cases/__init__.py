@@ -7,7 +7,7 @@ from .bulk import BULK
 from .lifecycle import CREATE_CLOSE, MEMORY
 from .linux_ext import AFALG_SHA256, BATCH
 from .roundtrip import PINGPONG, UDP
-from .startup import FIRST_USE_CASE, STARTUP
+from .startup import FIRST_USE_CASE, STARTUP, STARTUP_INSTRUCTIONS
 
 __all__ = ["CASES"]
 
@@ -18,6 +18,7 @@ CASES: tuple[Case, ...] = (
     CREATE_CLOSE,
     MEMORY,
     STARTUP,
+    STARTUP_INSTRUCTIONS,
     FIRST_USE_CASE,
     BATCH,
     AFALG_SHA256,

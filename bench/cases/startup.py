@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import atexit
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 
-from ..harness import Case, Contest, Sampler, Scale, Target
+from ..harness import Case, Contest, Sampler, Scale, Target, Unsupported
 
-__all__ = ["FIRST_USE_CASE", "STARTUP"]
+__all__ = ["FIRST_USE_CASE", "STARTUP", "STARTUP_INSTRUCTIONS"]
 
 BASELINE = "import pydantic, pluggy"
 
@@ -53,20 +54,18 @@ print((time.perf_counter() - _start) * 1e3)
 """
 
 
-def _sampler(body: str, workdir: str) -> Sampler:
+def _run(command: list[str], workdir: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return subprocess.run(
+        command, cwd=workdir, env=env, capture_output=True, text=True, check=True, timeout=600
+    )
+
+
+def _sampler(body: str, workdir: str) -> Sampler:
     code = TIMED.format(body=body)
 
     def sample() -> float:
-        done = subprocess.run(
-            [sys.executable, "-c", code],
-            cwd=workdir,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=60,
-        )
+        done = _run([sys.executable, "-c", code], workdir)
         return float(done.stdout.strip().splitlines()[-1])
 
     return sample
@@ -121,6 +120,50 @@ FIRST_USE_CASE = Case(
     prepare=_prepare_first_use,
     rounds=15,
     warmup=2,
+    compare="difference",
+    baseline="import pydantic, pluggy",
+)
+
+
+def _instructions_sampler(valgrind: str, body: str, workdir: str) -> Sampler:
+    _run([sys.executable, "-c", body], workdir)  # bytecode written before counting
+
+    def sample() -> float:
+        command = [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null"]
+        done = _run([*command, sys.executable, "-c", body], workdir)
+        found = re.search(r"Collected : (\d+)", done.stderr)
+        if found is None:
+            raise RuntimeError(f"no instruction count in callgrind's output: {done.stderr!r}")
+        return int(found.group(1)) / 1e6
+
+    return sample
+
+
+def _prepare_instructions(scale: Scale) -> Contest:
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        raise Unsupported("no valgrind here")
+    if scale.quick:
+        raise Unsupported("not in the smoke run: callgrind takes seconds a process")
+    workdir = _workdir()
+    return Contest(
+        stdlib=_instructions_sampler(valgrind, BASELINE, workdir),
+        multisock=_instructions_sampler(valgrind, FIRST_SOCKET, workdir),
+        floor=_instructions_sampler(valgrind, STDLIB_FIRST_SOCKET, workdir),
+        floor_note="import socket + first socket; counts include the interpreter's own start",
+    )
+
+
+# Instruction counts are deterministic: this machine's load cannot blur them, so they show
+# what a change to start-up saves even when the wall-clock rows are noisy.
+STARTUP_INSTRUCTIONS = Case(
+    name="startup_instructions",
+    title="import multisock + first socket, user-space instructions (callgrind)",
+    unit="M instructions",
+    prepare=_prepare_instructions,
+    rounds=1,
+    quick_rounds=1,
+    warmup=0,
     compare="difference",
     baseline="import pydantic, pluggy",
 )
