@@ -58,6 +58,7 @@ def types(session: nox.Session) -> None:
         "--strict",
         "--explicit-package-bases",
         "tests/core",
+        "bench",
         "noxfile.py",
         "examples/multisock-counting/tests",
         *[str(p) for p in (ROOT / "tools").glob("*.py")],
@@ -115,3 +116,36 @@ def readme(session: nox.Session) -> None:
     """Regenerate the README's generated parts (matrix, benchmark table) from reports/."""
     install(session)
     session.run("python", "tools/readme.py")
+
+
+# -- benchmarks (bench/) ----------------------------------------------------------------------
+# Not a test: ``bench`` measures multisock against the stdlib on this machine and writes
+# reports/bench.json and reports/bench.md for the README; ``bench_smoke`` runs every case tiny
+# so CI sees the harness keep working. Neither asserts any timing.
+
+nox.options.sessions.append("bench_smoke")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """The full benchmark (a few minutes): reports/bench.json and reports/bench.md."""
+    install(session)
+    REPORTS.mkdir(exist_ok=True)
+    session.run(
+        "python",
+        "-m",
+        "bench",
+        "--json",
+        str(REPORTS / "bench.json"),
+        "--md",
+        str(REPORTS / "bench.md"),
+        *session.posargs,
+    )
+
+
+@nox.session
+def bench_smoke(session: nox.Session) -> None:
+    """Every benchmark case, tiny (seconds): checks they run and prints the table."""
+    install(session)
+    session.run("pytest", "-q", "bench")
+    session.run("python", "-m", "bench", "--quick", *session.posargs)

@@ -23,6 +23,7 @@ from .errors import ValidationError, invalid
 __all__ = [
     "C_INT_MAX",
     "C_INT_MIN",
+    "DEFERRED",
     "U16",
     "U32",
     "FlowInfo",
@@ -253,11 +254,18 @@ def _timeout(value: object) -> float | None:
 Timeout = Annotated[float | None, PlainValidator(_timeout)]
 
 
+#: For TypeAdapters: build the validator on first use, not at import (pydantic 2.10+; older
+#: versions build at once, as before).
+DEFERRED: Final = pydantic.ConfigDict(defer_build=True)
+
+
 class Model(pydantic.BaseModel):
     """Base of multisock's models: a bad field raises a multisock ValidationError (of the
     stdlib's exception type) rather than pydantic's, as every other multisock call does."""
 
-    model_config = pydantic.ConfigDict(frozen=True, extra="forbid")
+    # Schemas are built on a model's first use, not at import: most programs validate a few
+    # kinds of address and option, and every program pays for import.
+    model_config = pydantic.ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     def __init__(self, /, **data: Any) -> None:
         try:

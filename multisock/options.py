@@ -23,7 +23,7 @@ import pydantic
 from pydantic import BaseModel, SecretBytes
 
 from .errors import ValidationError, invalid
-from .fields import C_INT_MAX, C_INT_MIN, Model, c_int, check_with, int_in_range
+from .fields import C_INT_MAX, C_INT_MIN, DEFERRED, Model, c_int, check_with, int_in_range
 
 __all__ = [
     "OPTIONS",
@@ -783,7 +783,7 @@ def check_getsockopt(level: object, optname: object, buflen: object) -> None:
 
 
 def _int_adapter(lo: int, hi: int, kind: str) -> pydantic.TypeAdapter[int]:
-    return pydantic.TypeAdapter(Annotated[int, int_in_range(lo, hi, kind)])
+    return pydantic.TypeAdapter(Annotated[int, int_in_range(lo, hi, kind)], config=DEFERRED)
 
 
 _INT: Final = _int_adapter(C_INT_MIN, C_INT_MAX, "overflow")

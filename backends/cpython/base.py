@@ -23,7 +23,7 @@ from multisock.api import SPEC_METHODS, Socket
 from multisock.backend import Backend
 from multisock.capabilities import Capabilities
 from multisock.errors import invalid
-from multisock.fields import Timeout, c_int, check_with
+from multisock.fields import DEFERRED, Timeout, c_int, check_with
 from multisock.options import check_getsockopt, check_setsockopt
 
 __all__ = ["CPythonBackend", "CPythonSocket", "serves"]
@@ -170,7 +170,7 @@ def _timeout(value: object) -> float | None:
     return seconds
 
 
-_TIMEOUT: Final = pydantic.TypeAdapter(Timeout)
+_TIMEOUT: Final = pydantic.TypeAdapter(Timeout, config=DEFERRED)
 
 
 S = TypeVar("S", bound=type[CPythonSocket])
