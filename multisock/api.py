@@ -16,6 +16,7 @@ from __future__ import annotations
 import errno
 import io
 import socket as _stdlib
+import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
@@ -109,14 +110,7 @@ def _choose(family: object, kind: object, proto: object, fileno: object, backend
     if fileno is not None:
         number = c_int(fileno, method="Socket", argument="fileno", allowed="a socket descriptor")
         if number < 0:
-            raise invalid(
-                "value",
-                method="Socket",
-                argument="fileno",
-                value=fileno,
-                problem="negative file descriptor",
-                allowed="a socket descriptor",
-            )
+            raise _negative_fileno(fileno)
         if family == -1:
             family, kind, proto = _probe(number)
     return REGISTRY.choose(
@@ -124,6 +118,21 @@ def _choose(family: object, kind: object, proto: object, fileno: object, backend
         _stdlib.SOCK_STREAM if kind == -1 else kind,  # type: ignore[arg-type]
         proto,  # type: ignore[arg-type]
         backend,
+    )
+
+
+def _negative_fileno(fileno: object) -> Exception:
+    # POSIX's stdlib refuses a negative descriptor as a ValueError; Windows' passes it on as
+    # a SOCKET handle, which Winsock refuses as not a socket (an OSError).
+    windows = sys.platform == "win32"
+    return invalid(
+        "os" if windows else "value",
+        method="Socket",
+        argument="fileno",
+        value=fileno,
+        problem="negative file descriptor",
+        allowed="a socket descriptor",
+        errno=errno.ENOTSOCK if windows else None,
     )
 
 

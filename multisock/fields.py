@@ -157,6 +157,8 @@ U32 = Annotated[int, int_in_range(0, 2**32 - 1)]
 _LABEL: Final = re.compile(r"(?!-)[A-Za-z0-9_-]{1,63}(?<!-)\Z")
 _NUMERIC_V4: Final = re.compile(r"[0-9][0-9A-Fa-fXx.]*\Z")
 _SCOPE: Final = re.compile(r"[A-Za-z0-9_.-]{1,15}\Z")
+# Windows' socket module has no EAI_ADDRFAMILY; EAI_FAMILY is its nearest code there.
+_EAI_ADDRFAMILY: Final[int] = getattr(socket, "EAI_ADDRFAMILY", socket.EAI_FAMILY)
 _HOST_ALLOWED: Final = (
     "an IP address literal, '' (any), or a host name of dot-separated labels "
     "(1-63 letters, digits, '-' or '_', at most 253 characters)"
@@ -204,7 +206,7 @@ def _host4(value: object) -> str | bytes | bytearray:
     if text in ("", "<broadcast>"):
         return value  # type: ignore[return-value]
     if ":" in text:
-        fail("gai", "an IPv6 address in an AF_INET address", _HOST_ALLOWED, socket.EAI_ADDRFAMILY)
+        fail("gai", "an IPv6 address in an AF_INET address", _HOST_ALLOWED, _EAI_ADDRFAMILY)
     if _NUMERIC_V4.match(text):
         if not _valid_ipv4_literal(text):
             fail("gai", "not a valid IPv4 address", _HOST_ALLOWED, socket.EAI_NONAME)
@@ -226,7 +228,7 @@ def _host6(value: object) -> str | bytes | bytearray:
         if "%" in text and not _SCOPE.match(scope):
             fail("gai", "not a valid IPv6 scope (interface name or index)", _HOST_ALLOWED)
     elif _NUMERIC_V4.match(text):
-        fail("gai", "an IPv4 address in an AF_INET6 address", _HOST_ALLOWED, socket.EAI_ADDRFAMILY)
+        fail("gai", "an IPv4 address in an AF_INET6 address", _HOST_ALLOWED, _EAI_ADDRFAMILY)
     else:
         check_host_name(text, _HOST_ALLOWED)
     return value  # type: ignore[return-value]

@@ -49,6 +49,9 @@ PlainValue = int | bytes | None
 
 _LINUX: Final = sys.platform.startswith("linux")
 _INT_SIZE: Final = struct.calcsize("i")
+# Winsock's struct linger is two u_shorts (4 bytes); POSIX's is two ints (8 bytes).
+_LINGER_FORMAT: Final = "HH" if sys.platform == "win32" else "ii"
+_LINGER_MAX: Final = 65535 if sys.platform == "win32" else C_INT_MAX
 
 
 class ValueKind(Generic[T]):
@@ -171,7 +174,7 @@ class Linger(StructValue):
     """SO_LINGER's ``struct linger``: on close, wait up to ``seconds`` for unsent data."""
 
     onoff: bool
-    seconds: pydantic.conint(ge=0, le=C_INT_MAX)  # type: ignore[valid-type]
+    seconds: pydantic.conint(ge=0, le=_LINGER_MAX)  # type: ignore[valid-type]
 
 
 class PeerCredentials(StructValue):
@@ -504,7 +507,12 @@ _ALL: Final[tuple[Option[Any], ...]] = (
         readonly=True,
     ),
     _opt("SO_KEEPALIVE", "SOL_SOCKET", _BOOL, "Send TCP keepalive probes."),
-    _opt("SO_LINGER", "SOL_SOCKET", Struct(Linger, "ii"), "Linger on close for unsent data."),
+    _opt(
+        "SO_LINGER",
+        "SOL_SOCKET",
+        Struct(Linger, _LINGER_FORMAT),
+        "Linger on close for unsent data.",
+    ),
     _opt("SO_OOBINLINE", "SOL_SOCKET", _BOOL, "Receive out-of-band data inline."),
     _opt("SO_RCVBUF", "SOL_SOCKET", _SIZE, "Receive buffer size (Linux doubles it)."),
     _opt("SO_SNDBUF", "SOL_SOCKET", _SIZE, "Send buffer size (Linux doubles it)."),
