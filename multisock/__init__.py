@@ -7,7 +7,7 @@ only Linux offers (AF_ALG, fd passing, batch datagram I/O), or one you install.
 
 from __future__ import annotations
 
-from . import options
+from . import ioctls, options
 from .addresses import (
     Address,
     AlgAddress,
@@ -24,6 +24,7 @@ from .errors import (
     BackendNotFound,
     BackendUnavailable,
     NoSuitableBackend,
+    UnsupportedControl,
     UnsupportedOperation,
     ValidationError,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "NoSuitableBackend",
     "Socket",
     "UnixAddress",
+    "UnsupportedControl",
     "UnsupportedOperation",
     "ValidationError",
     "backends",
@@ -57,6 +59,7 @@ __all__ = [
     "fromfd",
     "fromshare",
     "hookimpl",
+    "ioctls",
     "options",
     "parse_address",
     "socketpair",

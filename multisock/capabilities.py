@@ -12,6 +12,7 @@ from typing import Final
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from .ioctls import IOCTLS
 from .options import OPTIONS
 
 __all__ = ["TYPE_FLAGS", "Capabilities", "family_name", "type_name"]
@@ -73,6 +74,14 @@ class Capabilities(BaseModel):
         unknown = names - set(OPTIONS)
         if unknown:
             raise ValueError(f"not well-known options: {sorted(unknown)}")
+        return names
+
+    @field_validator("ioctls")
+    @classmethod
+    def _known_ioctls(cls, names: frozenset[str]) -> frozenset[str]:
+        unknown = names - set(IOCTLS)
+        if unknown:
+            raise ValueError(f"not well-known ioctl control codes: {sorted(unknown)}")
         return names
 
     def covers(self, family: int, kind: int) -> bool:

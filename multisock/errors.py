@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno as _errno
 import socket as _socket
+from collections.abc import Iterable
 from typing import Final
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "BackendNotFound",
     "BackendUnavailable",
     "NoSuitableBackend",
+    "UnsupportedControl",
     "UnsupportedOperation",
     "ValidationError",
     "invalid",
@@ -181,3 +183,34 @@ class UnsupportedOperation(OSError):
         self.operation = operation
         self.backend = backend
         self.supported_by = supported_by
+
+
+class UnsupportedControl(UnsupportedOperation, ValueError):
+    """An ioctl control code the serving backend does not handle (errno EOPNOTSUPP).
+
+    Also a ValueError, which is what the stdlib raises for a control code it does not know.
+    ``control`` is the code, ``handled`` the control codes the backend does handle.
+    """
+
+    def __init__(
+        self,
+        control: int,
+        backend: str,
+        handled: Iterable[str],
+        supported_by: tuple[str, ...] = (),
+        name: str | None = None,
+    ) -> None:
+        what = f"{name} ({control:#x})" if name else str(control)
+        handles = ", ".join(sorted(handled)) or "no control code"
+        hint = f"; backends that support it: {', '.join(supported_by)}" if supported_by else ""
+        OSError.__init__(
+            self,
+            _errno.EOPNOTSUPP,
+            f"ioctl(): control code {what} is not supported by the {backend!r} backend "
+            f"(it handles {handles}){hint}",
+        )
+        self.operation = "ioctl"
+        self.backend = backend
+        self.supported_by = supported_by
+        self.control = control
+        self.handled = tuple(sorted(handled))
