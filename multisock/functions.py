@@ -41,9 +41,11 @@ def socketpair(
         c_int(value, method="socketpair", argument=argument, allowed=allowed)
     name, chosen = REGISTRY.backend_for(family, type, backend)
     try:
-        return chosen.socketpair(family, type, proto)
+        pair = chosen.socketpair(family, type, proto)
     except NotImplementedError:
         raise _unsupported("socketpair", name) from None
+    REGISTRY.note(pair[0].__class__, name)  # `type` is an argument here
+    return pair
 
 
 def fromfd(
@@ -53,9 +55,11 @@ def fromfd(
     number = as_fd(fd, "fromfd")
     name, chosen = REGISTRY.backend_for(family, type, backend)
     try:
-        return chosen.fromfd(number, family, type, proto)
+        sock = chosen.fromfd(number, family, type, proto)
     except NotImplementedError:
         raise _unsupported("fromfd", name) from None
+    REGISTRY.note(sock.__class__, name)  # `type` is an argument here
+    return sock
 
 
 def as_fd(fd: object, method: str) -> int:
@@ -100,9 +104,10 @@ def fromshare(data: bytes, *, backend: str | None = None) -> Socket:
             raise UnsupportedOperation(
                 "fromshare", "any available", REGISTRY.supporting("fromshare")
             )
-    for _name, candidate in candidates:
+    for name, candidate in candidates:
         sock = candidate.fromshare(data)
         if sock is not None:
+            REGISTRY.note(type(sock), name)
             return sock
     which = ", ".join(name for name, _ in candidates)
     raise invalid(

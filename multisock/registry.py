@@ -204,6 +204,11 @@ class Registry:
             and (name in info.capabilities.methods or name in info.capabilities.features)
         )
 
+    def note(self, cls: type[Any], name: str) -> None:
+        """Record that backend ``name`` serves instances of ``cls`` (for sockets made other
+        than by ``Socket()``: socketpair, fromfd, fromshare)."""
+        self._names.setdefault(cls, name)
+
     def name_of(self, cls: type[Any]) -> str:
         """The registered name of the backend serving instances of ``cls``."""
         name = self._names.get(cls)
