@@ -29,6 +29,9 @@ class Keepalive(Model):
     probes; ``count``: unanswered probes before the connection is dropped. None leaves the
     system's value. Windows cannot set ``count`` through SIO_KEEPALIVE_VALS (it is fixed at
     10 there), so a winsock backend sets it with TCP_KEEPCNT where that exists.
+
+    From ``get_keepalive()``, None means the platform cannot read that value back (Windows
+    before 10 version 1709 has no TCP_KEEPIDLE to read; Wine refuses it).
     """
 
     enabled: bool = True
