@@ -175,12 +175,16 @@ class Outcome:
     error: BaseException | None = None
 
     def matches(self, expected: Outcome) -> bool:
-        """Same return value; or an exception of the stdlib's type (and errno, if any)."""
+        """Same return value; or an exception of the stdlib's type (and errno and Windows
+        error code, if any)."""
         if expected.error is None:
             return self.error is None and self.value == expected.value
         if not isinstance(self.error, type(expected.error)):
             return False
-        return getattr(expected.error, "errno", None) == getattr(self.error, "errno", None)
+        return all(
+            getattr(expected.error, code, None) == getattr(self.error, code, None)
+            for code in ("errno", "winerror")
+        )
 
     def __str__(self) -> str:
         if self.error is not None:

@@ -143,18 +143,17 @@ class Matrix:
         if notes:
             lines.append("")
             lines += [f"- `{b.name}` @ {b.platform} unavailable: {b.reason}" for b in notes]
-        here = sorted(
-            {
-                (r.backend, r.platform, r.reason or "")
-                for r in self.results
-                if r.outcome == "unsupported-here"
-            }
-        )
+        here: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+        for r in self.results:
+            if r.outcome == "unsupported-here":
+                reason = (r.reason or "").removeprefix("Skipped: ").removeprefix(UNSUPPORTED_HERE)
+                here[(r.backend, r.platform, reason)].add(f"`{r.feature}`")
         if here:
             lines.append("")
             lines.append("Unsupported here (the platform, not the backend):")
             lines += [
-                f"- {b} @ {p}: {reason.removeprefix(UNSUPPORTED_HERE)}" for b, p, reason in here
+                f"- {b} @ {p}: {', '.join(sorted(here[(b, p, reason)]))}: {reason}"
+                for b, p, reason in sorted(here)
             ]
         return "\n".join(lines) + "\n"
 
