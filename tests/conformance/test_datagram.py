@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import socket
 from pathlib import Path
 from typing import Any
@@ -53,9 +54,16 @@ def test_a_short_read_truncates_the_datagram(flavour: Flavour) -> None:
         a, b = s.udp_pair()
         a.sendto(b"0123456789", b.getsockname())
         a.sendto(b"next", b.getsockname())
-        return b.recv(4), b.recv(100)
+        try:
+            first = b.recv(4)
+        except OSError as exc:  # Windows reports the truncation (WSAEMSGSIZE)
+            first = errno.errorcode.get(exc.errno or 0, "?")
+        return first, b.recv(100)
 
-    assert assert_like_stdlib(scenario, flavour).value == (b"0123", b"next")
+    assert assert_like_stdlib(scenario, flavour).value in [
+        (b"0123", b"next"),
+        (errno.errorcode.get(errno.EMSGSIZE), b"next"),
+    ]
 
 
 @pytest.mark.requires("method:connect", "type:SOCK_DGRAM")

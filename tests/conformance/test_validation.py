@@ -9,6 +9,7 @@ nothing open (the hygiene check counts descriptors around every test).
 from __future__ import annotations
 
 import math
+import os
 import socket
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 
 import multisock
+from multisock.options import OPTIONS
 
 from .flavours import STDLIB, SocketFactory
 
@@ -29,6 +31,7 @@ class Case:
 
 
 H = "'127.0.0.1'"
+LINGER_SIZE = OPTIONS["SO_LINGER"].kind.buflen  # struct linger: 8 bytes on POSIX, 4 on Windows
 CASES: dict[str, Case] = {
     "bind port too big": Case(
         "tcp",
@@ -111,7 +114,7 @@ CASES: dict[str, Case] = {
         "tcp",
         "sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b'x')",
         OSError,
-        ("SO_LINGER", "8 bytes"),
+        ("SO_LINGER", f"{LINGER_SIZE} bytes"),
     ),
     "setsockopt ttl zero": Case(
         "tcp",
@@ -249,6 +252,10 @@ def test_bad_typed_value_is_refused(label: str, sockets: SocketFactory) -> None:
     check_message(caught.value, mentions)
 
 
+# POSIX refuses a negative descriptor (ValueError); Windows asks Winsock (an OSError).
+NEGATIVE_FD_ERROR = ValueError if os.name == "posix" else OSError
+
+
 @pytest.mark.requires("validation:constructor")
 @pytest.mark.parametrize(
     ("args", "exc"),
@@ -256,7 +263,7 @@ def test_bad_typed_value_is_refused(label: str, sockets: SocketFactory) -> None:
         (("AF_INET",), TypeError),
         ((2**40,), OverflowError),
         ((socket.AF_INET, "stream"), TypeError),
-        ((socket.AF_INET, socket.SOCK_STREAM, 0, -5), ValueError),
+        ((socket.AF_INET, socket.SOCK_STREAM, 0, -5), NEGATIVE_FD_ERROR),
     ],
 )
 def test_bad_constructor_arguments(
