@@ -208,3 +208,19 @@ def test_getsockopt_of_an_unknown_option_like_the_stdlib(flavour: Any) -> None:
 
     assert isinstance(assert_like_stdlib(scenario, flavour).error, OSError)
 
+
+@pytest.mark.requires("option:SO_EXCLUSIVEADDRUSE")
+def test_exclusive_address_use_keeps_other_sockets_off(sockets: SocketFactory) -> None:
+    owner = sockets.new()
+    owner.set_option(OPTIONS["SO_EXCLUSIVEADDRUSE"], True)
+    owner.bind(("127.0.0.1", 0))
+    owner.listen()
+    intruder = sockets.new()
+    intruder.set_option(OPTIONS["SO_REUSEADDR"], True)  # on Windows enough to share a port
+    with pytest.raises(OSError) as caught:
+        intruder.bind(owner.getsockname())
+    assert caught.value.errno in (errno.EACCES, errno.EADDRINUSE)
+    both = sockets.new()  # Windows refuses the two options on one socket (WSAEINVAL)
+    both.set_option(OPTIONS["SO_EXCLUSIVEADDRUSE"], True)
+    with pytest.raises(OSError):
+        both.set_option(OPTIONS["SO_REUSEADDR"], True)
