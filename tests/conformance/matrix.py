@@ -186,7 +186,8 @@ def _cell(results: Iterable[Result]) -> str:
     if failed:
         return f"FAIL {failed}/{len(runs)}"
     if runs:
-        return f"pass {len(runs)}/{len(runs)}"
+        here = outcomes.count("unsupported-here")
+        return f"pass {len(runs)}/{len(runs)}" + (f", {here} unsupported here" if here else "")
     if "unsupported-here" in outcomes:
         return "unsupported here"
     if "unsupported" in outcomes:

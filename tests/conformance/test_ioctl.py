@@ -162,7 +162,7 @@ def stdlib_refuses(control: int, value: Any) -> type[BaseException] | None:
     return None
 
 
-@pytest.mark.requires("ioctl:{control}")
+@pytest.mark.requires("validation:ioctl", "ioctl:{control}")
 @pytest.mark.parametrize(
     ("label", "control"), [(label, case[0]) for label, case in BAD.items()], ids=list(BAD)
 )
@@ -201,7 +201,7 @@ def test_unknown_control_code_is_unsupported(
             getattr(plain, "ioctl")(0x12345, 1)  # noqa: B009 - Windows-only method
 
 
-@pytest.mark.requires("method:ioctl")
+@pytest.mark.requires("validation:ioctl", "method:ioctl")
 def test_control_code_must_be_an_int(sockets: SocketFactory) -> None:
     sock = sockets.new()
     with pytest.raises(TypeError) as caught:

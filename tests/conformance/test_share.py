@@ -65,7 +65,7 @@ def test_share_and_fromshare_in_this_process(sockets: SocketFactory, backend_nam
     assert accepted.recv(64) == b"through the copy"
 
 
-@pytest.mark.requires("method:share", "feature:fromshare")
+@pytest.mark.requires("feature:fromshare", "method:share")
 def test_share_with_a_child_process(sockets: SocketFactory, backend_name: str) -> None:
     listener = sockets.listener()
     with subprocess.Popen(
@@ -87,7 +87,7 @@ def test_share_with_a_child_process(sockets: SocketFactory, backend_name: str) -
     assert receive_all(client) == f"{backend_name} {child.pid}".encode()
 
 
-@pytest.mark.requires("method:share")
+@pytest.mark.requires("validation:share", "method:share")
 @pytest.mark.parametrize(
     ("process_id", "exc"),
     [
@@ -115,7 +115,7 @@ def test_share_refuses_a_bad_process_id(
         assert fragment in text, f"{fragment!r} not in {text!r}"
 
 
-@pytest.mark.requires("feature:fromshare")
+@pytest.mark.requires("validation:share", "feature:fromshare")
 def test_fromshare_refuses_what_share_did_not_make(sockets: SocketFactory) -> None:
     for data, exc in (("text", TypeError), (b"", ValueError), (b"x" * 10, ValueError)):
         with pytest.raises(multisock.ValidationError) as caught:
@@ -128,7 +128,7 @@ def test_fromshare_refuses_what_share_did_not_make(sockets: SocketFactory) -> No
         assert "allowed:" in str(caught.value)
 
 
-@pytest.mark.requires("method:share", "feature:fromshare")
+@pytest.mark.requires("validation:share", "method:share", "feature:fromshare")
 def test_fromshare_refuses_garbage_of_the_right_size(sockets: SocketFactory) -> None:
     sock = sockets.new()
     # share() data for this process; taken back at once, so no duplicate is left over.

@@ -161,7 +161,7 @@ def test_construction_from_fileno_detects_family_and_type(
         socket.socket(fileno=raw.fileno()).detach()
     except OSError as exc:
         raw.close()
-        unsupported_here(exc)
+        unsupported_here(f"the stdlib cannot tell a descriptor's family and type here: {exc}")
     sock = multisock.Socket(fileno=raw.detach(), backend=backend_name)
     sockets.track(sock)
     assert (sock.family, sock.type) == (socket.AF_INET6, socket.SOCK_DGRAM)
