@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import http.client
 import http.server
+import os
 import selectors
 import shutil
 import socket
@@ -25,12 +26,23 @@ from .matrix import UNSUPPORTED_HERE
 pytestmark = pytest.mark.requires("family:AF_INET", "type:SOCK_STREAM")
 
 
+# Where the openssl command is missing (Windows), a runner may hand over a certificate for
+# 127.0.0.1 and its key, made elsewhere: tools/wine.py does.
+TLS_ENV = ("MULTISOCK_TEST_TLS_CERT", "MULTISOCK_TEST_TLS_KEY")
+
+
 @pytest.fixture(scope="session")
 def tls_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A throwaway self-signed certificate for 127.0.0.1, made with the openssl tool."""
+    given = [os.environ.get(name) for name in TLS_ENV]
+    if given[0] and given[1]:
+        return Path(given[0]), Path(given[1])
     openssl = shutil.which("openssl")
     if openssl is None:
-        pytest.skip(f"{UNSUPPORTED_HERE}no openssl command to make a test certificate")
+        pytest.skip(
+            f"{UNSUPPORTED_HERE}no openssl command to make a test certificate "
+            f"(or set {' and '.join(TLS_ENV)})"
+        )
     folder = tmp_path_factory.mktemp("tls")
     cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(
