@@ -8,6 +8,7 @@ generated parts from the reports those sessions write to ``reports/``.
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -26,7 +27,7 @@ PACKAGES = [
     "multisock_conformance",
 ]
 
-nox.options.sessions = ["lint", "types", "tests", "conformance", "examples"]
+nox.options.sessions = ["lint", "types", "tests", "conformance", "examples", "wine"]
 nox.options.reuse_existing_virtualenvs = True
 nox.options.default_venv_backend = "venv"
 
@@ -149,3 +150,36 @@ def bench_smoke(session: nox.Session) -> None:
     install(session)
     session.run("pytest", "-q", "bench")
     session.run("python", "-m", "bench", "--quick", *session.posargs)
+
+
+# -- Windows CPython under Wine ----------------------------------------------------------------
+# The winsock backend's own platform. tools/wine.py prepares Windows CPython 3.13 with the
+# project and its dependencies as Windows wheels (cached in .work/wine/) and runs the suite.
+
+
+@nox.session
+def wine(session: nox.Session) -> None:
+    """The winsock conformance suite on Windows CPython 3.13 under Wine (reports/wine.*).
+
+    Installs Debian's wine64 and MinGW with apt-get when missing (as root). Where Windows
+    CPython cannot be prepared it says "unsupported here: why" and passes, unless
+    MULTISOCK_REQUIRE_WINE=1. Arguments after -- go to pytest (default -q).
+    """
+    session.install("pip", "packaging")
+    dist = Path(session.create_tmp()) / "dist"
+    shutil.rmtree(dist, ignore_errors=True)
+    session.run("python", "-m", "pip", "wheel", "--no-deps", "--wheel-dir", str(dist), ".")
+    (wheel,) = dist.glob("multisock-*.whl")
+    REPORTS.mkdir(exist_ok=True)
+    session.run(
+        "python",
+        str(ROOT / "tools" / "wine.py"),
+        "--wheel",
+        str(wheel),
+        "--report",
+        str(REPORTS / "wine.json"),
+        "--report",
+        str(REPORTS / "wine.md"),
+        "--",
+        *session.posargs,
+    )
