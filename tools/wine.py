@@ -152,7 +152,7 @@ def ensure_packages() -> None:
             f"{WINE} or {MINGW} is missing and cannot be installed here (needs root and "
             f"apt-get): install {' '.join(APT_PACKAGES)}"
         )
-    install = ["apt-get", "install", "-y", "-q", "--no-install-recommends", *APT_PACKAGES]
+    install = ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *APT_PACKAGES]
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     if subprocess.run(install, env=env, check=False).returncode != 0:
         # The package lists may be missing or stale: refresh them once and try again.
