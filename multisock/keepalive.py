@@ -31,7 +31,7 @@ class Keepalive(Model):
     10 there), so a winsock backend sets it with TCP_KEEPCNT where that exists.
 
     From ``get_keepalive()``, None means the platform cannot read that value back (Windows
-    before 10 version 1709 has no TCP_KEEPIDLE to read; Wine refuses it).
+    builds before TCP_KEEPIDLE and friends; Wine, which refuses them).
     """
 
     enabled: bool = True

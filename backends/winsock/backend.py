@@ -11,8 +11,9 @@ Beyond the stdlib's socket, a Winsock socket here:
 Options, in Windows' terms: SO_REUSEADDR there lets a socket bind an address another socket
 is already bound to (even one that is listening), so a second program can take over a port;
 SO_EXCLUSIVEADDRUSE forbids that for the socket that sets it, and the two cannot be combined.
-TCP_KEEPIDLE and TCP_KEEPINTVL (Windows 10 version 1607) and TCP_KEEPCNT (version 1703) are
-declared where CPython offers them: it removes them from the socket module on older builds.
+TCP_KEEPIDLE, TCP_KEEPINTVL and TCP_KEEPCNT (Windows 10 builds from 2016-2017 on) are declared
+where CPython's socket module offers them: it removes them on older builds. Wine 8 has them
+in the module but refuses them (WSAENOPROTOOPT).
 """
 
 from __future__ import annotations
@@ -187,7 +188,7 @@ class WinsockSocket(CPythonSocket):
 
     def get_keepalive(self) -> Keepalive:
         """The keepalive setting read back; a time or count this Windows cannot read
-        (before Windows 10 version 1709, or under Wine) is None."""
+        (builds without TCP_KEEPIDLE and friends, or Wine) is None."""
         return Keepalive(
             enabled=self.get_option(OPTIONS["SO_KEEPALIVE"]),
             idle=self._readable(_IDLE),

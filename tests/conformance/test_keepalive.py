@@ -2,7 +2,7 @@
 
 Whether keepalive is on is always readable (SO_KEEPALIVE). The times and the probe count are
 read back where the platform can; where it cannot (get_keepalive() gives None for them, as
-Windows before 10 version 1709 and Wine do), the tests that need them are unsupported here.
+Windows builds without TCP_KEEPIDLE and Wine do), the tests that need them are unsupported here.
 """
 
 from __future__ import annotations
