@@ -7,15 +7,10 @@ only Linux offers (AF_ALG, fd passing, batch datagram I/O), or one you install.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from . import ioctls, options
-from .addresses import (
-    Address,
-    AlgAddress,
-    Inet6Address,
-    InetAddress,
-    UnixAddress,
-    parse_address,
-)
+from .addresses import parse_address
 from .api import SPEC_ATTRIBUTES, SPEC_METHODS, Socket
 from .backend import Backend
 from .capabilities import Capabilities
@@ -30,8 +25,30 @@ from .errors import (
 )
 from .functions import create_connection, create_server, fromfd, fromshare, socketpair
 from .hookspecs import hookimpl
-from .keepalive import Keepalive
 from .registry import REGISTRY, BackendInfo
+
+if TYPE_CHECKING:
+    from .addresses import Address, AlgAddress, Inet6Address, InetAddress, UnixAddress
+    from .keepalive import Keepalive
+
+# The pydantic models load on first use: creating sockets must not pay for them.
+_LAZY = {
+    "Address": "addresses",
+    "AlgAddress": "addresses",
+    "Inet6Address": "addresses",
+    "InetAddress": "addresses",
+    "UnixAddress": "addresses",
+    "Keepalive": "keepalive",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib  # noqa: PLC0415
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "SPEC_ATTRIBUTES",

@@ -20,14 +20,15 @@ import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
-from .addresses import Address, parse_address
+from .addresses import parse_address
+from .checks import c_int
 from .errors import UnsupportedOperation, invalid
-from .fields import c_int
 from .registry import REGISTRY
 
 if TYPE_CHECKING:
     from typing_extensions import Buffer, Self
 
+    from .addresses import Address
     from .keepalive import Keepalive
     from .options import Option
 

@@ -8,9 +8,8 @@ of something not declared is reported as unsupported).
 from __future__ import annotations
 
 import socket
+from collections.abc import Iterable
 from typing import Final
-
-from pydantic import BaseModel, ConfigDict, field_validator
 
 from .ioctls import IOCTLS
 from .options import OPTIONS
@@ -37,11 +36,15 @@ def type_name(kind: int) -> str | None:
         return None
 
 
-class Capabilities(BaseModel):
+class Capabilities:
     """A backend's declared capabilities. Names, not numbers, so declarations read the same on
-    every platform and reports from several platforms can be merged."""
+    every platform and reports from several platforms can be merged.
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    Each section is a frozenset of names (any iterable of str is accepted); an unknown
+    method, option or ioctl name is refused, so a typo cannot declare nothing.
+    """
+
+    __slots__ = ("ancillary", "families", "features", "ioctls", "methods", "options", "types")
 
     #: Address families, e.g. ``{"AF_INET", "AF_INET6", "AF_UNIX"}``.
     families: frozenset[str]
@@ -50,39 +53,57 @@ class Capabilities(BaseModel):
     #: Methods of the spec (``multisock.api.SPEC_METHODS``) the backend implements.
     methods: frozenset[str]
     #: Well-known options (names in ``multisock.options.OPTIONS``) it serves.
-    options: frozenset[str] = frozenset()
-    #: ioctl control codes, e.g. ``{"SIO_KEEPALIVE_VALS"}``.
-    ioctls: frozenset[str] = frozenset()
+    options: frozenset[str]
+    #: ioctl control codes (names in ``multisock.ioctls.IOCTLS``).
+    ioctls: frozenset[str]
     #: Ancillary data for sendmsg/recvmsg, e.g. ``{"SCM_RIGHTS"}``.
-    ancillary: frozenset[str] = frozenset()
+    ancillary: frozenset[str]
     #: Other features: ``socketpair``, ``fromfd``, ``fromshare``, ``keepalive``, ``batch_io``...
-    features: frozenset[str] = frozenset()
+    features: frozenset[str]
 
-    @field_validator("methods")
-    @classmethod
-    def _spec_methods(cls, methods: frozenset[str]) -> frozenset[str]:
+    def __init__(
+        self,
+        *,
+        families: Iterable[str],
+        types: Iterable[str],
+        methods: Iterable[str],
+        options: Iterable[str] = (),
+        ioctls: Iterable[str] = (),
+        ancillary: Iterable[str] = (),
+        features: Iterable[str] = (),
+    ) -> None:
         from .api import SPEC_METHODS  # noqa: PLC0415 - api imports the registry, which imports us
 
-        unknown = methods - set(SPEC_METHODS)
-        if unknown:
-            raise ValueError(f"not methods of the spec: {sorted(unknown)}")
-        return methods
+        known = {"methods": set(SPEC_METHODS), "options": set(OPTIONS), "ioctls": set(IOCTLS)}
+        given = locals()
+        for section in _SECTIONS:
+            names = given[section]
+            if isinstance(names, str) or not all(isinstance(n, str) for n in names):
+                raise TypeError(f"Capabilities.{section}: a set of names (str) is needed")
+            names = frozenset(names)
+            unknown = names - known[section] if section in known else set()
+            if unknown:
+                raise ValueError(f"Capabilities.{section}: not known names: {sorted(unknown)}")
+            object.__setattr__(self, section, names)
 
-    @field_validator("options")
-    @classmethod
-    def _known_options(cls, names: frozenset[str]) -> frozenset[str]:
-        unknown = names - set(OPTIONS)
-        if unknown:
-            raise ValueError(f"not well-known options: {sorted(unknown)}")
-        return names
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("Capabilities are immutable: use replace()")
 
-    @field_validator("ioctls")
-    @classmethod
-    def _known_ioctls(cls, names: frozenset[str]) -> frozenset[str]:
-        unknown = names - set(IOCTLS)
-        if unknown:
-            raise ValueError(f"not well-known ioctl control codes: {sorted(unknown)}")
-        return names
+    def replace(self, **changes: Iterable[str]) -> Capabilities:
+        """A copy with some sections replaced, e.g. ``caps.replace(features=...)``."""
+        return Capabilities(**{s: getattr(self, s) for s in _SECTIONS} | changes)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Capabilities):
+            return NotImplemented
+        return all(getattr(self, s) == getattr(other, s) for s in _SECTIONS)
+
+    def __hash__(self) -> int:
+        return hash(tuple(getattr(self, s) for s in _SECTIONS))
+
+    def __repr__(self) -> str:
+        sections = ", ".join(f"{s}={sorted(getattr(self, s))}" for s in _SECTIONS)
+        return f"Capabilities({sections})"
 
     def covers(self, family: int, kind: int) -> bool:
         """Whether a socket of this family and type (flags ignored) is declared."""
@@ -90,12 +111,8 @@ class Capabilities(BaseModel):
 
     def features_matrix(self) -> dict[str, frozenset[str]]:
         """The declaration as ``{section: names}``, the matrix's row groups."""
-        return {
-            "family": self.families,
-            "type": self.types,
-            "method": self.methods,
-            "option": self.options,
-            "ioctl": self.ioctls,
-            "ancillary": self.ancillary,
-            "feature": self.features,
-        }
+        return {row: getattr(self, section) for row, section in zip(_ROWS, _SECTIONS, strict=True)}
+
+
+_SECTIONS: Final = ("families", "types", "methods", "options", "ioctls", "ancillary", "features")
+_ROWS: Final = ("family", "type", "method", "option", "ioctl", "ancillary", "feature")

@@ -18,6 +18,7 @@ import pydantic
 from pydantic import PlainValidator
 from pydantic_core import PydanticCustomError
 
+from .checks import C_INT_MAX, C_INT_MIN, c_int
 from .errors import ValidationError, invalid
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "Timeout",
     "as_index",
     "c_int",
+    "check_timeout",
     "check_with",
     "fail",
     "int_in_range",
@@ -42,8 +44,6 @@ __all__ = [
 ]
 
 ERROR_TYPE: Final = "multisock"
-C_INT_MAX: Final = 2**31 - 1
-C_INT_MIN: Final = -(2**31)
 
 
 def fail(kind: str, problem: str, allowed: str, errno: int | None = None) -> NoReturn:
@@ -101,37 +101,6 @@ def as_index(value: object, allowed: str) -> int:
         return operator.index(value)  # type: ignore[arg-type]
     except TypeError:
         fail("type", f"{type(value).__name__} is not an integer", allowed)
-
-
-def c_int(
-    value: object, *, method: str, argument: str, allowed: str, overflow: str = "overflow"
-) -> int:
-    """A C int, failing like the stdlib: TypeError for non-integers, ``overflow`` beyond range.
-
-    Raises the multisock ValidationError directly: for the hot-ish paths (listen, shutdown,
-    setsockopt) that check one integer without a model.
-    """
-    try:
-        number = value.__index__()  # type: ignore[attr-defined]
-    except AttributeError:
-        raise invalid(
-            "type",
-            method=method,
-            argument=argument,
-            value=value,
-            problem=f"{type(value).__name__} is not an integer",
-            allowed=allowed,
-        ) from None
-    if not C_INT_MIN <= number <= C_INT_MAX:
-        raise invalid(
-            overflow,
-            method=method,
-            argument=argument,
-            value=value,
-            problem="does not fit a C int",
-            allowed=allowed,
-        )
-    return int(number)
 
 
 def int_in_range(lo: int, hi: int, kind: str = "overflow", errno: int | None = None) -> Any:
@@ -284,3 +253,12 @@ def check_with(
         return adapter.validate_python(value)
     except pydantic.ValidationError as exc:
         raise translate(exc, method=method, argument=argument) from None
+
+
+_TIMEOUT: Final = pydantic.TypeAdapter(Timeout, config=DEFERRED)
+
+
+def check_timeout(value: object, *, method: str) -> float | None:
+    """A timeout in seconds (None for blocking), validated by :data:`Timeout`."""
+    seconds: float | None = check_with(_TIMEOUT, value, method=method, argument="timeout")
+    return seconds

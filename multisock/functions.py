@@ -13,8 +13,8 @@ from typing import Any, Final
 
 from .addresses import sockaddr
 from .api import Socket
+from .checks import c_int
 from .errors import BackendUnavailable, UnsupportedOperation, invalid
-from .fields import c_int
 from .registry import REGISTRY
 
 __all__ = ["create_connection", "create_server", "fromfd", "fromshare", "socketpair"]
@@ -41,11 +41,9 @@ def socketpair(
         c_int(value, method="socketpair", argument=argument, allowed=allowed)
     name, chosen = REGISTRY.backend_for(family, type, backend)
     try:
-        pair = chosen.socketpair(family, type, proto)
+        return chosen.socketpair(family, type, proto)
     except NotImplementedError:
         raise _unsupported("socketpair", name) from None
-    REGISTRY.note(pair[0].__class__, name)  # `type` is an argument here
-    return pair
 
 
 def fromfd(
@@ -55,11 +53,9 @@ def fromfd(
     number = as_fd(fd, "fromfd")
     name, chosen = REGISTRY.backend_for(family, type, backend)
     try:
-        sock = chosen.fromfd(number, family, type, proto)
+        return chosen.fromfd(number, family, type, proto)
     except NotImplementedError:
         raise _unsupported("fromfd", name) from None
-    REGISTRY.note(sock.__class__, name)  # `type` is an argument here
-    return sock
 
 
 def as_fd(fd: object, method: str) -> int:
@@ -104,10 +100,9 @@ def fromshare(data: bytes, *, backend: str | None = None) -> Socket:
             raise UnsupportedOperation(
                 "fromshare", "any available", REGISTRY.supporting("fromshare")
             )
-    for name, candidate in candidates:
+    for _name, candidate in candidates:
         sock = candidate.fromshare(data)
         if sock is not None:
-            REGISTRY.note(type(sock), name)
             return sock
     which = ", ".join(name for name, _ in candidates)
     raise invalid(

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import errno
 import os
+import socket
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
-import importlib_metadata
 import pluggy
 
 from . import hookspecs
@@ -29,18 +28,76 @@ ENTRY_POINT_GROUP: Final = "multisock.backends"
 ENV_VAR: Final = "MULTISOCK_BACKEND"
 
 
-@dataclass(frozen=True)
-class BackendInfo:
-    """An installed backend, as ``multisock.backends()`` reports it."""
+class Origin(Protocol):
+    """Where a backend comes from: its distribution's name and version."""
 
-    name: str
-    distribution: str | None
-    version: str | None
-    available: bool
-    reason: str | None
-    capabilities: Capabilities | None
-    priority: int
-    description: str
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def version(self) -> str: ...
+
+
+class _Given:
+    """The origin of a plugin registered in-process, as the caller stated it."""
+
+    __slots__ = ("name", "version")
+
+    def __init__(self, name: str, version: str) -> None:
+        self.name, self.version = name, version
+
+
+class BackendInfo:
+    """An installed backend, as ``multisock.backends()`` reports it.
+
+    ``distribution`` and ``version`` are read from the distribution's metadata on first use:
+    parsing it is costly, and choosing a backend for a socket never needs it.
+    """
+
+    __slots__ = (
+        "_dist",
+        "_origin",
+        "available",
+        "capabilities",
+        "description",
+        "name",
+        "priority",
+        "reason",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        origin: Origin | None,
+        reason: str | None,
+        capabilities: Capabilities | None = None,
+        priority: int = 1000,
+        description: str = "",
+    ) -> None:
+        self.name = name
+        self._origin = origin
+        self._dist: tuple[str | None, str | None] | None = None
+        self.available = reason is None and capabilities is not None
+        self.reason = reason
+        self.capabilities = capabilities
+        self.priority = priority
+        self.description = description
+
+    def _distribution(self) -> tuple[str | None, str | None]:
+        if self._dist is None:
+            origin = self._origin
+            self._dist = (origin.name, origin.version) if origin is not None else (None, None)
+        return self._dist
+
+    @property
+    def distribution(self) -> str | None:
+        """The name of the distribution that registered the backend (None when unknown)."""
+        return self._distribution()[0]
+
+    @property
+    def version(self) -> str | None:
+        """That distribution's version."""
+        return self._distribution()[1]
 
     def counts(self) -> dict[str, int]:
         """How many names each capability section declares."""
@@ -48,11 +105,16 @@ class BackendInfo:
             return {}
         return {k: len(v) for k, v in self.capabilities.features_matrix().items()}
 
+    def __repr__(self) -> str:
+        state = "available" if self.available else f"unavailable: {self.reason}"
+        return f"<BackendInfo {self.name!r} from {self.distribution} {self.version}: {state}>"
 
-@dataclass
+
 class _Entry:
-    info: BackendInfo
-    backend: Backend | None
+    __slots__ = ("backend", "info")
+
+    def __init__(self, info: BackendInfo, backend: Backend | None) -> None:
+        self.info, self.backend = info, backend
 
 
 class Registry:
@@ -62,7 +124,7 @@ class Registry:
         self._group = group
         self._lock = threading.Lock()
         self._entries: dict[str, _Entry] | None = None
-        self._extra: list[tuple[str, object, str | None, str | None]] = []
+        self._extra: list[tuple[str, object, Origin | None]] = []
         #: ``(family, type, proto, backend) -> class`` of requests already served; cleared in
         #: place by reload(), so holders of ``choices.get`` stay current.
         self.choices: dict[tuple[object, object, object, object], type[Socket]] = {}
@@ -82,24 +144,22 @@ class Registry:
             return self._entries
 
     def _discover(self) -> dict[str, _Entry]:
+        import importlib_metadata  # noqa: PLC0415 - costly to import; only discovery needs it
+
         manager = pluggy.PluginManager(hookspecs.PROJECT)
         manager.add_hookspecs(hookspecs)
         entries: dict[str, _Entry] = {}
-        plugins: list[tuple[str, object, str | None, str | None]] = []
+        plugins: list[tuple[str, object, Origin | None]] = []
         for ep in importlib_metadata.entry_points(group=self._group):
-            dist = ep.dist
-            origin = (ep.name, dist.name if dist else None, dist.version if dist else None)
-            if origin[0] in {p[0] for p in plugins}:
+            if ep.name in entries or any(ep.name == p[0] for p in plugins):
                 continue  # the same distribution seen twice on sys.path
             try:
-                plugins.append((origin[0], ep.load(), origin[1], origin[2]))
+                plugins.append((ep.name, ep.load(), ep.dist))
             except Exception as exc:  # a broken plugin must not hide the others
-                entries[ep.name] = _unavailable(
-                    ep.name, origin[1], origin[2], f"import failed: {exc!r}"
-                )
+                entries[ep.name] = _unavailable(ep.name, ep.dist, f"import failed: {exc!r}")
         plugins.extend(self._extra)
-        for name, plugin, distribution, version in plugins:
-            entries[name] = self._register(manager, name, plugin, distribution, version)
+        for name, plugin, origin in plugins:
+            entries[name] = self._register(manager, name, plugin, origin)
         return entries
 
     def _register(
@@ -107,8 +167,7 @@ class Registry:
         manager: pluggy.PluginManager,
         name: str,
         plugin: object,
-        distribution: str | None,
-        version: str | None,
+        origin: Origin | None,
     ) -> _Entry:
         try:
             manager.register(plugin, name=name)
@@ -125,16 +184,9 @@ class Registry:
             capabilities = backend.capabilities
             reason = backend.unavailable_reason()
         except Exception as exc:
-            return _unavailable(name, distribution, version, f"plugin failed: {exc!r}")
+            return _unavailable(name, origin, f"plugin failed: {exc!r}")
         info = BackendInfo(
-            name=name,
-            distribution=distribution,
-            version=version,
-            available=reason is None,
-            reason=reason,
-            capabilities=capabilities,
-            priority=backend.priority,
-            description=backend.description,
+            name, origin, reason, capabilities, backend.priority, backend.description
         )
         return _Entry(info, backend)
 
@@ -147,8 +199,9 @@ class Registry:
         version: str | None = None,
     ) -> None:
         """Register a plugin without an entry point (tests, applications); effective at once."""
+        origin = _Given(distribution, version or "") if distribution is not None else None
         with self._lock:
-            self._extra.append((name, plugin, distribution, version))
+            self._extra.append((name, plugin, origin))
         self.reload()
 
     def remove(self, name: str) -> None:
@@ -204,22 +257,26 @@ class Registry:
             and (name in info.capabilities.methods or name in info.capabilities.features)
         )
 
-    def note(self, cls: type[Any], name: str) -> None:
-        """Record that backend ``name`` serves instances of ``cls`` (for sockets made other
-        than by ``Socket()``: socketpair, fromfd, fromshare)."""
-        self._names.setdefault(cls, name)
-
     def name_of(self, cls: type[Any]) -> str:
-        """The registered name of the backend serving instances of ``cls``."""
+        """The registered name of the backend serving instances of ``cls``.
+
+        Known from ``Socket()``'s choices, else asked of the available backends (by
+        priority) for the classes of the sockets they declare, however the socket was made.
+        """
         name = self._names.get(cls)
         if name is None:
-            for candidate in cls.__mro__:
-                name = self._names.get(candidate)
-                if name is not None:
-                    break
-            else:
-                name = getattr(cls, "__module__", "?").split(".")[0]
-        return name
+            self._index_classes()
+            name = self._names.get(cls)
+        return name if name is not None else cls.__module__.split(".")[0]
+
+    def _index_classes(self) -> None:
+        for name, backend in self.available():
+            for family in backend.capabilities.families:
+                for kind in backend.capabilities.types:
+                    numbers = getattr(socket, family, None), getattr(socket, kind, None)
+                    if None not in numbers:
+                        cls = backend.socket_class(numbers[0], numbers[1], 0)  # type: ignore[arg-type]
+                        self._names.setdefault(cls, name)
 
     # -- choice ----------------------------------------------------------------------------
 
@@ -272,9 +329,8 @@ class Registry:
         return NoSuitableBackend(code, f"{which} serve {fam}/{typ} sockets ({hint})")
 
 
-def _unavailable(name: str, distribution: str | None, version: str | None, reason: str) -> _Entry:
-    info = BackendInfo(name, distribution, version, False, reason, None, 1000, "")
-    return _Entry(info, None)
+def _unavailable(name: str, origin: Origin | None, reason: str) -> _Entry:
+    return _Entry(BackendInfo(name, origin, reason), None)
 
 
 #: The process-wide registry behind ``multisock.Socket`` and friends.

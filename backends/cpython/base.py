@@ -16,14 +16,12 @@ import socket as stdlib
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar, Final, TypeVar
 
-import pydantic
-
 from multisock.addresses import sockaddr
 from multisock.api import SPEC_METHODS, Socket
 from multisock.backend import Backend
 from multisock.capabilities import Capabilities
+from multisock.checks import c_int
 from multisock.errors import invalid
-from multisock.fields import DEFERRED, Timeout, c_int, check_with
 from multisock.options import check_getsockopt, check_setsockopt
 
 __all__ = ["CPythonBackend", "CPythonSocket", "serves"]
@@ -166,11 +164,13 @@ def _timeout(value: object) -> float | None:
         return None
     if (type(value) is float or type(value) is int) and 0 <= value < 1e9:
         return value
-    seconds: float | None = check_with(_TIMEOUT, value, method="settimeout", argument="timeout")
-    return seconds
+    return _checked_timeout(value)
 
 
-_TIMEOUT: Final = pydantic.TypeAdapter(Timeout, config=DEFERRED)
+def _checked_timeout(value: object) -> float | None:
+    from multisock.fields import check_timeout  # noqa: PLC0415 - pydantic on first use
+
+    return check_timeout(value, method="settimeout")
 
 
 S = TypeVar("S", bound=type[CPythonSocket])

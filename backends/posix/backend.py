@@ -5,13 +5,15 @@ from __future__ import annotations
 import os
 import socket as stdlib
 import sys
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from multisock.api import SPEC_METHODS
 from multisock.capabilities import Capabilities
-from multisock.keepalive import Keepalive
 from multisock.options import OPTIONS
 from multisock_cpython import CPythonBackend, CPythonSocket, serves
+
+if TYPE_CHECKING:
+    from multisock.keepalive import Keepalive
 
 __all__ = ["CAPABILITIES", "PosixBackend", "PosixSocket"]
 
@@ -94,6 +96,8 @@ class PosixSocket(CPythonSocket):
                 self.set_option(option, value)
 
     def get_keepalive(self) -> Keepalive:
+        from multisock.keepalive import Keepalive  # noqa: PLC0415 - pydantic on first use
+
         return Keepalive(
             enabled=self.get_option(OPTIONS["SO_KEEPALIVE"]),
             idle=self.get_option(_IDLE),

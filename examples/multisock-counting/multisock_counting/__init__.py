@@ -75,7 +75,7 @@ class CountingBackend(CPythonBackend):
 
     @property
     def capabilities(self) -> Capabilities:
-        return POSIX.model_copy(update={"features": POSIX.features | {"byte_counting"}})
+        return POSIX.replace(features=POSIX.features | {"byte_counting"})
 
     def unavailable_reason(self) -> str | None:
         from multisock_posix import PosixBackend  # noqa: PLC0415 - same platform needs

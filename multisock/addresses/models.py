@@ -1,46 +1,23 @@
-"""Socket addresses: pydantic models, and validation of the stdlib's plain forms.
+"""The address models: one pydantic model per family, each validating its plain form.
 
-Every method that takes an address accepts either a model from this module or the plain
-form the stdlib takes (a ``(host, port)`` tuple, a path, ...). Both are validated the same
-way before any system call; the socket then receives the plain form, so return values keep
-the stdlib's shapes (tuples, str, bytes). :func:`parse_address` turns a plain form, such as
-what ``getsockname()`` returns, into a model.
+Imported on first need (see :mod:`multisock.addresses`), so that creating sockets does not
+pay for pydantic's model machinery.
 """
 
 from __future__ import annotations
 
-import errno
 import os
 import socket
-import sys
-from typing import Annotated, Any, ClassVar, Final
+from typing import Annotated, Any, ClassVar
 
 from pydantic import PlainValidator
 from typing_extensions import Self
 
-from .errors import ValidationError, invalid
-from .fields import U32, FlowInfo, Host4, Host6, Model, Port, ScopeId, fail
+from ..errors import ValidationError, invalid
+from ..fields import U32, FlowInfo, Host4, Host6, Model, Port, ScopeId, fail
+from . import AF_ALG, AF_UNIX, SUN_PATH_SIZE, SockAddr
 
-__all__ = [
-    "Address",
-    "AlgAddress",
-    "Inet6Address",
-    "InetAddress",
-    "SockAddr",
-    "UnixAddress",
-    "model_for",
-    "parse_address",
-    "sockaddr",
-]
-
-#: The plain forms the stdlib takes and returns for an address.
-SockAddr = tuple[Any, ...] | str | bytes
-
-AF_ALG: Final[int | None] = getattr(socket, "AF_ALG", None)
-AF_UNIX: Final[int | None] = getattr(socket, "AF_UNIX", None)
-
-# struct sockaddr_un's sun_path: 108 bytes on Linux, 104 on the BSDs and macOS.
-SUN_PATH_SIZE: Final = 108 if sys.platform.startswith("linux") else 104
+__all__ = ["MODELS", "Address", "AlgAddress", "Inet6Address", "InetAddress", "UnixAddress"]
 
 
 class Address(Model):
@@ -222,76 +199,7 @@ class AlgAddress(Address):
         return _validated(cls, dict(zip(names, items, strict=False)), method)  # type: ignore[no-any-return]
 
 
-_MODELS: Final[dict[int, type[Address]]] = {
+#: The model of each family that has one.
+MODELS: dict[int, type[Address]] = {
     model.family: model for model in (InetAddress, Inet6Address, UnixAddress, AlgAddress)
 }
-
-
-def model_for(family: int) -> type[Address] | None:
-    """The address model for ``family``, or None when multisock has none for it."""
-    return _MODELS.get(family)
-
-
-def parse_address(family: int, raw: object) -> Address:
-    """Validate a plain address (as ``getsockname()`` returns it) and return its model."""
-    model = _MODELS.get(family)
-    if model is None:
-        raise invalid(
-            "os",
-            method="parse_address",
-            argument="family",
-            value=family,
-            problem="no address model for this family",
-            allowed=", ".join(socket.AddressFamily(f).name for f in _MODELS if f >= 0),
-            errno=errno.EAFNOSUPPORT,
-        )
-    return model.from_sockaddr(raw)
-
-
-# Hosts already checked, so the plain-tuple path costs a few comparisons, not a model.
-# Bounded: a program that talks to many peers must not grow it without limit.
-_KNOWN_HOSTS: dict[int, set[str]] = {socket.AF_INET: set(), socket.AF_INET6: set()}
-_KNOWN_HOSTS_LIMIT: Final = 4096
-
-
-def _remember_host(family: int, host: object) -> None:
-    if type(host) is str:
-        known = _KNOWN_HOSTS[family]
-        if len(known) >= _KNOWN_HOSTS_LIMIT:
-            known.clear()
-        known.add(host)
-
-
-def sockaddr(family: int, address: object, method: str) -> Any:
-    """The plain form of ``address`` for a socket of ``family``, validated; raise if bad.
-
-    Plain ``(host, port)`` tuples whose host was seen before cost only type and range
-    checks. Families without a model are passed through for the system call to judge.
-    """
-    if type(address) is tuple and len(address) == 2 and family in _KNOWN_HOSTS:
-        host, port = address
-        if (
-            type(port) is int
-            and type(host) is str
-            and 0 <= port <= 65535
-            and host in _KNOWN_HOSTS[family]
-        ):
-            return address
-    if isinstance(address, Address):
-        if address.family != family:
-            raise invalid(
-                "type",
-                method=method,
-                argument="address",
-                value=address,
-                problem=f"a {type(address).__name__} given to a socket of family {family}",
-                allowed=f"an address of family {family}",
-            )
-        return address.to_sockaddr()
-    model = _MODELS.get(family)
-    if model is None:
-        return address
-    model.from_sockaddr(address, method=method)
-    if family in _KNOWN_HOSTS:
-        _remember_host(family, address[0])  # type: ignore[index]
-    return address

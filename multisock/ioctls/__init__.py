@@ -20,13 +20,12 @@ import errno
 import operator
 import socket
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Annotated, Any, Final, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
 
-from pydantic import PlainValidator
+from ..errors import ValidationError, invalid
 
-from .errors import ValidationError, invalid
-from .fields import Model, as_index, fail
+if TYPE_CHECKING:
+    from .values import KeepaliveValues
 
 __all__ = [
     "IOCTLS",
@@ -43,6 +42,16 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+
+def __getattr__(name: str) -> Any:
+    if name == "KeepaliveValues":
+        from .values import KeepaliveValues  # noqa: PLC0415 - pydantic on first use
+
+        return KeepaliveValues
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 #: What the stdlib's ``ioctl`` takes as its second argument.
 PlainValue = int | tuple[int, int, int]
 
@@ -88,31 +97,8 @@ def _u32(value: object, *, argument: str, allowed: str) -> int:
     return number
 
 
-def _field_u32(value: object, allowed: str) -> int:
-    number = as_index(value, allowed)
-    if not 0 <= number <= U32_MAX:
-        fail("overflow", "does not fit an unsigned 32-bit field", allowed)
-    return number
-
-
 _ONOFF_ALLOWED: Final = f"a bool, or {_U32} (nonzero meaning on)"
 _MS_ALLOWED: Final = f"milliseconds: {_U32}"
-
-OnOff = Annotated[bool, PlainValidator(lambda value: _field_u32(value, _ONOFF_ALLOWED) != 0)]
-Milliseconds = Annotated[int, PlainValidator(lambda value: _field_u32(value, _MS_ALLOWED))]
-
-
-class KeepaliveValues(Model):
-    """SIO_KEEPALIVE_VALS's ``struct tcp_keepalive``.
-
-    ``onoff`` switches keepalive on or off; ``keepalivetime`` is the idle time before the
-    first probe and ``keepaliveinterval`` the time between probes, both in milliseconds.
-    Windows sets both times at once; the probe count is not part of it (TCP_KEEPCNT).
-    """
-
-    onoff: OnOff
-    keepalivetime: Milliseconds
-    keepaliveinterval: Milliseconds
 
 
 class ValueKind(Generic[T]):
@@ -175,7 +161,7 @@ class Mode(ValueKind[RcvAll]):
         return int(value)
 
 
-class Values(ValueKind[KeepaliveValues]):
+class Values(ValueKind["KeepaliveValues"]):
     """SIO_KEEPALIVE_VALS's three numbers: a :class:`KeepaliveValues` or a 3-item sequence."""
 
     allowed = (
@@ -184,6 +170,8 @@ class Values(ValueKind[KeepaliveValues]):
     )
 
     def validate(self, value: object, *, argument: str) -> KeepaliveValues:
+        from .values import KeepaliveValues  # noqa: PLC0415 - pydantic on first use
+
         if isinstance(value, KeepaliveValues):
             return value
         if not isinstance(value, Sequence) or len(value) != 3:
@@ -208,7 +196,6 @@ class Values(ValueKind[KeepaliveValues]):
         return (int(value.onoff), value.keepalivetime, value.keepaliveinterval)
 
 
-@dataclass(frozen=True)
 class Control(Generic[T]):
     """One well-known ioctl control code.
 
@@ -216,9 +203,13 @@ class Control(Generic[T]):
     platform has no such control code (``available`` is then False).
     """
 
-    name: str
-    kind: ValueKind[T]
-    doc: str
+    __slots__ = ("doc", "kind", "name")
+
+    def __init__(self, name: str, kind: ValueKind[T], doc: str) -> None:
+        self.name, self.kind, self.doc = name, kind, doc
+
+    def __repr__(self) -> str:
+        return f"Control({self.name!r}, {type(self.kind).__name__}())"
 
     @property
     def code(self) -> int | None:

@@ -1,0 +1,48 @@
+"""Checks of plain arguments that need no model: a C int, a descriptor.
+
+Light on purpose: these run on paths (socket creation, listen, setsockopt's numbers) that
+must not pay for importing pydantic's model machinery. Each failure is a multisock
+ValidationError of the stdlib's exception type.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from .errors import invalid
+
+__all__ = ["C_INT_MAX", "C_INT_MIN", "c_int"]
+
+C_INT_MAX: Final = 2**31 - 1
+C_INT_MIN: Final = -(2**31)
+
+
+def c_int(
+    value: object, *, method: str, argument: str, allowed: str, overflow: str = "overflow"
+) -> int:
+    """A C int, failing like the stdlib: TypeError for non-integers, ``overflow`` beyond range.
+
+    Raises the multisock ValidationError directly: for the hot-ish paths (listen, shutdown,
+    setsockopt) that check one integer without a model.
+    """
+    try:
+        number = value.__index__()  # type: ignore[attr-defined]
+    except AttributeError:
+        raise invalid(
+            "type",
+            method=method,
+            argument=argument,
+            value=value,
+            problem=f"{type(value).__name__} is not an integer",
+            allowed=allowed,
+        ) from None
+    if not C_INT_MIN <= number <= C_INT_MAX:
+        raise invalid(
+            overflow,
+            method=method,
+            argument=argument,
+            value=value,
+            problem="does not fit a C int",
+            allowed=allowed,
+        )
+    return int(number)
