@@ -2,23 +2,61 @@
 
 from __future__ import annotations
 
+import _socket
+import socket as stdlib
 import sys
-from typing import Final
+from collections.abc import Iterable
+from typing import Any, Final
 
 from multisock_cpython import CPythonBackend, serves
 from multisock_posix import CAPABILITIES as POSIX
 from multisock_posix import PosixSocket
+from pydantic import SecretBytes
 
+from multisock.addresses import sockaddr
 from multisock.api import SPEC_METHODS
 from multisock.capabilities import Capabilities
+from multisock.options import OPTIONS, check_setsockopt
 
-__all__ = ["CAPABILITIES", "LinuxBackend", "LinuxSocket"]
+from . import alg
+
+__all__ = ["CAPABILITIES", "LINUX_OPTIONS", "LinuxBackend", "LinuxSocket"]
+
+#: The options only Linux has (or that only Linux's semantics make testable), on top of the
+#: portable ones the posix backend declares.
+LINUX_OPTIONS: Final = (
+    "SO_BINDTODEVICE",
+    "SO_BUSY_POLL",
+    "SO_DOMAIN",
+    "SO_INCOMING_CPU",
+    "SO_MARK",
+    "SO_PASSCRED",
+    "SO_PEERCRED",
+    "SO_PRIORITY",
+    "SO_PROTOCOL",
+    "TCP_CONGESTION",
+    "TCP_CORK",
+    "TCP_FASTOPEN",
+    "TCP_NOTSENT_LOWAT",
+    "TCP_QUICKACK",
+    "TCP_USER_TIMEOUT",
+    "IP_BIND_ADDRESS_NO_PORT",
+    "IP_FREEBIND",
+    "IP_MTU_DISCOVER",
+    "IP_PKTINFO",
+    "IP_RECVTOS",
+    "IP_TRANSPARENT",
+    "UDP_CORK",
+    "UDP_SEGMENT",
+    "ALG_SET_KEY",
+    "ALG_SET_AEAD_AUTHSIZE",
+)
 
 CAPABILITIES: Final = Capabilities(
     families=POSIX.families | {"AF_ALG"},
     types=POSIX.types,
     methods=frozenset(m for m in SPEC_METHODS if m not in {"ioctl", "share"}),
-    options=POSIX.options,
+    options=POSIX.options | {name for name in LINUX_OPTIONS if OPTIONS[name].available},
     ancillary=POSIX.ancillary,
     features=POSIX.features,
 )
@@ -29,6 +67,49 @@ class LinuxSocket(PosixSocket):
     """A Linux socket."""
 
     __slots__ = ()
+
+    def bind(self, address: Any, /) -> None:
+        if self._family_number == alg.AF_ALG:
+            plain = sockaddr(alg.AF_ALG, address, "bind")
+            if alg.needs_wide_bind(plain):
+                alg.bind_wide(self.fileno(), plain)
+            else:
+                _raw_bind(self, plain)
+            return
+        super().bind(address)
+
+    def setsockopt(self, level: int, optname: int, value: Any, optlen: Any = None, /) -> None:
+        # A key may come wrapped (SecretBytes), so it is never held as plain bytes by callers.
+        if isinstance(value, SecretBytes):
+            check_setsockopt(level, optname, value, optlen)
+            value = value.get_secret_value()
+        super().setsockopt(level, optname, value, optlen)
+
+    def sendmsg_afalg(
+        self,
+        msg: Iterable[Any] | None = None,
+        *,
+        op: int,
+        iv: Any = None,
+        assoclen: int | None = None,
+        flags: int = 0,
+    ) -> int:
+        """Send to an AF_ALG operation socket, with the operation, IV and AEAD assoclen.
+
+        The stdlib's semantics, with its arguments checked first: ``op`` is
+        ``socket.ALG_OP_ENCRYPT`` or ``socket.ALG_OP_DECRYPT``, ``iv`` bytes-like, ``assoclen``
+        a non-negative int; None leaves ``msg``, ``iv`` or ``assoclen`` out.
+        """
+        if _stdlib_sendmsg_afalg is None:
+            raise self._unsupported("sendmsg_afalg")
+        if self._family_number != alg.AF_ALG:
+            return int(_stdlib_sendmsg_afalg(self, op=0))  # raises the stdlib's OSError
+        args, kwargs = alg.afalg_arguments(msg, op, iv, assoclen, flags)
+        return int(_stdlib_sendmsg_afalg(self, *args, **kwargs))
+
+
+_raw_bind = _socket.socket.bind
+_stdlib_sendmsg_afalg: Any = getattr(stdlib.socket, "sendmsg_afalg", None)
 
 
 class LinuxBackend(CPythonBackend):
