@@ -13,12 +13,15 @@ from multisock_posix import CAPABILITIES as POSIX
 from multisock_posix import PosixSocket
 from pydantic import SecretBytes
 
+from multisock import ancillary
 from multisock.addresses import sockaddr
+from multisock.ancillary import ReceivedFds, ReceivedMessage
 from multisock.api import SPEC_METHODS
 from multisock.capabilities import Capabilities
-from multisock.options import OPTIONS, check_setsockopt
+from multisock.options import OPTIONS, PeerCredentials, check_setsockopt
 
 from . import alg
+from . import fds as fdpass
 
 __all__ = ["CAPABILITIES", "LINUX_OPTIONS", "LinuxBackend", "LinuxSocket"]
 
@@ -57,8 +60,8 @@ CAPABILITIES: Final = Capabilities(
     types=POSIX.types,
     methods=frozenset(m for m in SPEC_METHODS if m not in {"ioctl", "share"}),
     options=POSIX.options | {name for name in LINUX_OPTIONS if OPTIONS[name].available},
-    ancillary=POSIX.ancillary,
-    features=POSIX.features,
+    ancillary=POSIX.ancillary | {"SCM_CREDENTIALS"},
+    features=POSIX.features | {"fd_passing", "abstract_unix", "peer_credentials"},
 )
 
 
@@ -84,6 +87,67 @@ class LinuxSocket(PosixSocket):
             check_setsockopt(level, optname, value, optlen)
             value = value.get_secret_value()
         super().setsockopt(level, optname, value, optlen)
+
+    # -- ancillary data: descriptors and credentials --------------------------------------------
+
+    def sendmsg(
+        self,
+        buffers: Iterable[Any],
+        ancdata: Iterable[Any] = (),
+        flags: int = 0,
+        address: Any = None,
+        /,
+    ) -> int:
+        """The stdlib's sendmsg; ``ancdata`` may also hold typed items (Rights, Credentials)."""
+        if ancdata:
+            ancdata = ancillary.encode(ancdata)
+        return int(super().sendmsg(buffers, ancdata, flags, address))
+
+    def send_fds(
+        self, buffers: Iterable[Any], fds: Iterable[Any], flags: int = 0, address: Any = None
+    ) -> int:
+        """Send data with descriptors (SCM_RIGHTS), like the stdlib's ``socket.send_fds``.
+
+        ``fds`` are ints or objects with ``fileno()``, at most 253; the peer gets duplicates.
+        Returns the number of data bytes sent.
+        """
+        parts, passed = fdpass.rights(self.type, buffers, fds, "send_fds")
+        cmsgs = [passed.to_cmsg()] if passed.fds else []
+        return int(super().sendmsg(parts, cmsgs, flags, address))
+
+    def recv_fds(
+        self, bufsize: int, maxfds: int, flags: int = 0
+    ) -> tuple[bytes, ReceivedFds, int, Any]:
+        """Receive data and up to ``maxfds`` descriptors: ``(data, fds, msg_flags, address)``.
+
+        Unlike the stdlib's ``socket.recv_fds``, ``fds`` owns the descriptors (close them, use
+        ``with``, or ``detach()``), and more descriptors than ``maxfds`` (or credentials, with
+        SO_PASSCRED: use recv_message) raise :class:`multisock.ancillary.ControlTruncated`
+        after closing what arrived.
+        """
+        message = fdpass.receive(
+            self, bufsize, maxfds=maxfds, flags=flags, method="recv_fds", exact=True
+        )
+        return message.data, message.fds, message.flags, message.address
+
+    def recv_message(
+        self, bufsize: int, *, maxfds: int = 0, ancbufsize: int | None = None, flags: int = 0
+    ) -> ReceivedMessage:
+        """recvmsg with typed ancillary data: owned descriptors and credentials.
+
+        The control buffer has room for ``maxfds`` descriptors and SCM_CREDENTIALS unless
+        ``ancbufsize`` says otherwise. Descriptors are received close-on-exec.
+        """
+        return fdpass.receive(
+            self, bufsize, maxfds=maxfds, ancbufsize=ancbufsize, flags=flags, method="recv_message"
+        )
+
+    @property
+    def peer_credentials(self) -> PeerCredentials:
+        """The connected peer process of a Unix socket: SO_PEERCRED's (pid, uid, gid)."""
+        return self.get_option(OPTIONS["SO_PEERCRED"])  # type: ignore[no-any-return]
+
+    # -- AF_ALG -----------------------------------------------------------------------------
 
     def sendmsg_afalg(
         self,
