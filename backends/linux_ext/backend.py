@@ -20,7 +20,7 @@ from multisock.api import SPEC_METHODS
 from multisock.capabilities import Capabilities
 from multisock.options import OPTIONS, PeerCredentials, check_setsockopt
 
-from . import alg
+from . import alg, share
 from . import fds as fdpass
 
 __all__ = ["CAPABILITIES", "LINUX_OPTIONS", "LinuxBackend", "LinuxSocket"]
@@ -58,10 +58,10 @@ LINUX_OPTIONS: Final = (
 CAPABILITIES: Final = Capabilities(
     families=POSIX.families | {"AF_ALG"},
     types=POSIX.types,
-    methods=frozenset(m for m in SPEC_METHODS if m not in {"ioctl", "share"}),
+    methods=frozenset(m for m in SPEC_METHODS if m != "ioctl"),
     options=POSIX.options | {name for name in LINUX_OPTIONS if OPTIONS[name].available},
     ancillary=POSIX.ancillary | {"SCM_CREDENTIALS"},
-    features=POSIX.features | {"fd_passing", "abstract_unix", "peer_credentials"},
+    features=POSIX.features | {"fd_passing", "abstract_unix", "peer_credentials", "fromshare"},
 )
 
 
@@ -69,7 +69,38 @@ CAPABILITIES: Final = Capabilities(
 class LinuxSocket(PosixSocket):
     """A Linux socket."""
 
-    __slots__ = ()
+    # Pending share() offers, withdrawn when the socket is closed or detached.
+    __slots__ = ("_offers",)
+
+    def close(self) -> None:
+        self._withdraw_offers()
+        super().close()
+
+    def detach(self) -> int:
+        self._withdraw_offers()
+        return int(super().detach())
+
+    def _withdraw_offers(self) -> None:
+        offers: list[share.Offer] | None = getattr(self, "_offers", None)
+        while offers:
+            offers.pop().withdraw()
+
+    def share(self, process_id: int, /, *, timeout: float = 60.0) -> bytes:
+        """Data from which process ``process_id`` (only it) gets a duplicate via fromshare().
+
+        Windows' method, on Linux (no other platform library offers it): the duplicate is
+        handed over SCM_RIGHTS after the kernel confirms the caller's process id
+        (SO_PEERCRED). One fromshare() per share(); the offer ends after ``timeout`` seconds
+        or when this socket is closed or detached. See :mod:`multisock_linux_ext.share`.
+        """
+        offers: list[share.Offer] | None = getattr(self, "_offers", None)
+        if offers is None:
+            offers = []
+            self._offers = offers
+        offers[:] = [o for o in offers if o.active]
+        pending, data = share.offer(self, process_id, timeout)
+        offers.append(pending)
+        return data
 
     def bind(self, address: Any, /) -> None:
         if self._family_number == alg.AF_ALG:
@@ -186,6 +217,10 @@ class LinuxBackend(CPythonBackend):
     @property
     def capabilities(self) -> Capabilities:
         return CAPABILITIES
+
+    def fromshare(self, data: bytes) -> LinuxSocket | None:
+        """The duplicate that a linux_ext share() offers to this process (see share())."""
+        return share.fromshare(data, self.socket_cls)  # type: ignore[no-any-return]
 
     def unavailable_reason(self) -> str | None:
         if not sys.platform.startswith("linux"):
