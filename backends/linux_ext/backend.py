@@ -5,7 +5,7 @@ from __future__ import annotations
 import _socket
 import socket as stdlib
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, Final
 
 from multisock_cpython import CPythonBackend, serves
@@ -20,7 +20,7 @@ from multisock.api import SPEC_METHODS
 from multisock.capabilities import Capabilities
 from multisock.options import OPTIONS, PeerCredentials, check_setsockopt
 
-from . import alg, share
+from . import alg, batch, share
 from . import fds as fdpass
 
 __all__ = ["CAPABILITIES", "LINUX_OPTIONS", "LinuxBackend", "LinuxSocket"]
@@ -61,7 +61,8 @@ CAPABILITIES: Final = Capabilities(
     methods=frozenset(m for m in SPEC_METHODS if m != "ioctl"),
     options=POSIX.options | {name for name in LINUX_OPTIONS if OPTIONS[name].available},
     ancillary=POSIX.ancillary | {"SCM_CREDENTIALS"},
-    features=POSIX.features | {"fd_passing", "abstract_unix", "peer_credentials", "fromshare"},
+    features=POSIX.features
+    | {"fd_passing", "abstract_unix", "peer_credentials", "fromshare", "batch_io"},
 )
 
 
@@ -69,8 +70,9 @@ CAPABILITIES: Final = Capabilities(
 class LinuxSocket(PosixSocket):
     """A Linux socket."""
 
-    # Pending share() offers, withdrawn when the socket is closed or detached.
-    __slots__ = ("_offers",)
+    # Pending share() offers, withdrawn when the socket is closed or detached; the batch
+    # I/O structures, made on first use.
+    __slots__ = ("_batch", "_offers")
 
     def close(self) -> None:
         self._withdraw_offers()
@@ -177,6 +179,42 @@ class LinuxSocket(PosixSocket):
     def peer_credentials(self) -> PeerCredentials:
         """The connected peer process of a Unix socket: SO_PEERCRED's (pid, uid, gid)."""
         return self.get_option(OPTIONS["SO_PEERCRED"])  # type: ignore[no-any-return]
+
+    # -- batch datagram I/O ---------------------------------------------------------------------
+
+    def sendmmsg(
+        self,
+        datagrams: Sequence[Any],
+        address: Any = None,
+        *,
+        addresses: Sequence[Any] | None = None,
+        flags: int = 0,
+    ) -> int:
+        """Send many datagrams in one system call (sendmmsg); return how many were sent.
+
+        All go to ``address`` (or the connected peer), or each to its own of ``addresses``.
+        Like send(), fewer than given may be sent (a full buffer, a timeout after the first);
+        the caller sends the rest. Blocking and timeouts follow the socket's.
+        """
+        return self._batch_io().sendmmsg(self, datagrams, address, addresses, flags)
+
+    def recvmmsg(self, count: int, bufsize: int, flags: int = 0) -> list[tuple[bytes, Any]]:
+        """Receive up to ``count`` datagrams in one system call (recvmmsg).
+
+        Waits, as recvfrom() does with the socket's timeout, for the first datagram, then takes
+        those already queued: ``[(data, address), ...]`` as recvfrom() returns them, each
+        truncated to ``bufsize`` bytes.
+        """
+        return self._batch_io().recvmmsg(self, count, bufsize, flags)
+
+    _batch: batch.Batch
+
+    def _batch_io(self) -> batch.Batch:
+        try:
+            return self._batch
+        except AttributeError:
+            self._batch = batch.Batch(self._family_number, self.type, self.proto)
+            return self._batch
 
     # -- AF_ALG -----------------------------------------------------------------------------
 
