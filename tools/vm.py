@@ -23,6 +23,7 @@ import lzma
 import os
 import platform
 import re
+import select
 import shlex
 import shutil
 import subprocess
@@ -101,11 +102,28 @@ def run_quiet(command: Sequence[str], what: str, cwd: Path | None = None) -> str
     return done.stdout
 
 
+def is_static(path: Path) -> bool:
+    """Whether an ELF executable needs no dynamic loader (no PT_INTERP program header)."""
+    data = path.read_bytes()
+    if data[:5] != b"\x7fELF\x02":  # 64-bit ELF
+        return False
+    offset, size, count = (
+        int.from_bytes(data[0x20:0x28], "little"),
+        int.from_bytes(data[0x36:0x38], "little"),
+        int.from_bytes(data[0x38:0x3A], "little"),
+    )
+    kinds = (
+        int.from_bytes(data[offset + i * size : offset + i * size + 4], "little")
+        for i in range(count)
+    )
+    return 3 not in kinds  # PT_INTERP
+
+
 def ensure_tools() -> None:
     """qemu, a static busybox and depmod, installed from Debian's packages if missing."""
     if not sys.platform.startswith("linux") or platform.machine() != "x86_64":
         raise Unsupported(f"needs an x86_64 Linux host, not {sys.platform} {platform.machine()}")
-    if all(map(Path.exists, _tool_paths())):
+    if all(map(Path.exists, _tool_paths())) and is_static(Path("/bin/busybox")):
         return
     if shutil.which("apt-get") is None or os.geteuid() != 0:
         raise Unsupported(f"qemu/busybox-static/kmod missing and cannot install {PACKAGES}")
@@ -269,24 +287,42 @@ def qemu_command(kernel: Kernel, initrd: Path, out: Path, command: str) -> list[
     ]  # fmt: skip
 
 
+def console_lines(qemu: subprocess.Popen[bytes], deadline: float) -> Iterator[str]:
+    """The guest console's lines until qemu exits; TimeoutError at the deadline."""
+    assert qemu.stdout is not None
+    fd = qemu.stdout.fileno()
+    pending = b""
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError
+        ready, _, _ = select.select([fd], [], [], remaining)
+        chunk = os.read(fd, 65536) if ready else b""
+        if ready and not chunk:
+            break
+        *lines, pending = (pending + chunk).split(b"\n")
+        for line in lines:
+            yield line.decode("utf-8", "replace").rstrip("\r")
+    if pending:
+        yield pending.decode("utf-8", "replace").rstrip("\r")
+
+
 def boot(argv: list[str], timeout: float) -> int:
     """Run qemu, echo the console, return the status the guest printed."""
     status: int | None = None
     with subprocess.Popen(
         argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     ) as qemu:
-        assert qemu.stdout is not None
-        deadline = time.monotonic() + timeout
-        for raw in qemu.stdout:
-            line = raw.decode("utf-8", "replace").rstrip("\r\n")
-            if line.startswith(EXIT_MARK):
-                status = int(line.removeprefix(EXIT_MARK) or 1)
-            else:
-                print(line, flush=True)
-            if time.monotonic() > deadline:
-                qemu.kill()
-                print(f"vm: timed out after {timeout:.0f} s", flush=True)
-                return 124
+        try:
+            for line in console_lines(qemu, time.monotonic() + timeout):
+                if line.startswith(EXIT_MARK):
+                    status = int(line.removeprefix(EXIT_MARK) or 1)
+                else:
+                    print(line, flush=True)
+        except TimeoutError:
+            qemu.kill()
+            print(f"vm: timed out after {timeout:.0f} s", flush=True)
+            return 124
         qemu.wait()
     if status is None:
         print(f"vm: the guest ended without an exit status (qemu {qemu.returncode})")

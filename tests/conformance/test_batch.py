@@ -52,12 +52,13 @@ def test_a_batch_arrives_whole_in_order_with_addresses(family: str, sockets: Soc
 
 @pytest.mark.requires("feature:batch_io", "family:{family}", "type:SOCK_DGRAM")
 @pytest.mark.parametrize("family", INET)
-@pytest.mark.parametrize("count", [2, 64, 65, 200, 1024])
+@pytest.mark.parametrize("count", [2, 64, 65, 129, 200])
 def test_equal_sized_datagrams_stay_separate_datagrams(
     count: int, family: str, sockets: SocketFactory
 ) -> None:
     # Runs of equal sizes may leave as one segmented message (UDP GSO); the receiver, and a
-    # plain recvfrom() above all, must still see each datagram on its own.
+    # plain recvfrom() above all, must still see each datagram on its own. At most 200: all
+    # must fit the receive buffer, or UDP drops some, as it may.
     a, b = udp(sockets, family)
     datagrams = [i.to_bytes(2, "big") * 32 for i in range(count)]
     datagrams[-1] = datagrams[-1][:10]  # a shorter last one
