@@ -20,7 +20,7 @@ import struct
 import threading
 import time
 from collections.abc import Sequence
-from itertools import accumulate
+from itertools import accumulate, repeat
 from operator import add
 from typing import Any, Final
 
@@ -46,6 +46,8 @@ _NAME_SIZES: Final[dict[int, int]] = {
 _MSG_WAITFORONE: Final = 0x10000
 _CACHE_LIMIT: Final = 4096
 _TIMED_OUT: Final = "timed out"
+_MANY: Final = object()
+_DATAGRAMS_ALLOWED: Final = f"a sequence of at most {MAX_BATCH} bytes-like datagrams"
 _SNAPSHOT_LIMIT: Final = 1 << 18
 _tobytes: Final = memoryview.tobytes
 
@@ -155,6 +157,7 @@ class _Receiver(_Ring):
         self.starts = list(range(0, count * bufsize, bufsize))
         self.name_starts = list(range(0, count * size, size))
         self.full_names = array.array("I", [size] * count)
+        self.full_lengths = self.full_names.tobytes()
         self.unpackers: dict[tuple[int, int], Any] = {}
         bases = array.array("L", (self.data_base + s for s in self.starts))
         self.set_iovecs(count, bases, array.array("L", [bufsize] * count))
@@ -166,7 +169,23 @@ class _Receiver(_Ring):
 
     def results(self, n: int, decode_names: Any) -> list[tuple[bytes, Any]]:
         lengths = self.words[_LEN_I : _LEN_I + _STRIDE_I * n : _STRIDE_I].tolist()
-        return list(zip(self._data(n, lengths), self._addresses(n, decode_names), strict=True))
+        data = self._data(n, lengths)
+        sender = self._one_sender(n, decode_names)
+        if sender is not _MANY:
+            return list(zip(data, repeat(sender, n), strict=True))
+        return list(zip(data, self._addresses(n, decode_names), strict=True))
+
+    def _one_sender(self, n: int, decode_names: Any) -> Any:
+        """The address every datagram came from, or _MANY: two byte comparisons in C."""
+        size = self.name_size
+        lengths = self.words[_NAMELEN_I : _NAMELEN_I + _STRIDE_I * n : _STRIDE_I].tobytes()
+        if lengths != self.full_lengths[: 4 * n]:
+            return _MANY
+        names = self.name_view[: n * size].tobytes()
+        first = names[:size]
+        if names != first * n:
+            return _MANY
+        return decode_names([first])[0]
 
     def _data(self, n: int, lengths: list[int]) -> Any:
         first = lengths[0]
@@ -186,16 +205,10 @@ class _Receiver(_Ring):
         return map(_tobytes, map(self.data_view.__getitem__, spans))
 
     def _addresses(self, n: int, decode_names: Any) -> list[Any]:
-        size = self.name_size
-        names = bytes(self.name_view[: n * size])
-        name_lengths = self.words[_NAMELEN_I : _NAMELEN_I + _STRIDE_I * n : _STRIDE_I]
-        first_length = name_lengths[0]
-        if name_lengths.tolist().count(first_length) == n:
-            first = names[:first_length]
-            if first_length == size and names == first * n:
-                return list(decode_names([first])) * n
-        nstarts = self.name_starts[:n]
-        spans = map(slice, nstarts, map(add, nstarts, name_lengths.tolist()))
+        names = self.name_view[: n * self.name_size].tobytes()
+        lengths = self.words[_NAMELEN_I : _NAMELEN_I + _STRIDE_I * n : _STRIDE_I].tolist()
+        starts = self.name_starts[:n]
+        spans = map(slice, starts, map(add, starts, lengths))
         return decode_names(list(map(names.__getitem__, spans)))  # type: ignore[no-any-return]
 
 
@@ -278,6 +291,7 @@ class Batch:
         self.receiver: _Receiver | None = None
         self.sender: _Sender | None = None
         self.decoded: dict[bytes, Any] = {}
+        self.equal_runs: dict[tuple[int, int], list[tuple[int, int, int]]] = {}
         self.encoded: dict[Any, bytes] = {}
 
     # -- receiving -----------------------------------------------------------------------------
@@ -308,21 +322,21 @@ class Batch:
     def sendmmsg(
         self, sock: Any, datagrams: object, address: object, addresses: object, flags: object
     ) -> int:
-        parts, lengths = _datagrams(datagrams)
-        n = len(parts)
-        bits = c_int(flags, method="sendmmsg", argument="flags", allowed="an int of MSG_* flags")
+        joined, lengths = _datagrams(datagrams)
+        n = len(lengths)
+        bits = flags if type(flags) is int and -(2**31) <= flags < 2**31 else _flags(flags)
         if n == 0:
             return 0
-        total = sum(lengths)
+        total = len(joined)
         ring = self.sender
         if ring is None or ring.count < n:
             ring = _Sender(max(n, 64), max(total, 64 * 2048))
         ring = self.sender = ring.grow(total)
         with ring.lock:
-            ring.data_view[:total] = b"".join(parts)
+            ring.data_view[:total] = joined
             self._place_names(sock, ring, n, address, addresses)
             if self.gso and addresses is None and n > 1 and not bits & _MSG_MORE:
-                runs = _runs(lengths, _GSO_SEGMENT_MAX[self.family])
+                runs = self._runs(lengths)
                 if len(runs) < n:
                     try:
                         return self._send_segmented(sock, ring, runs, bits)
@@ -333,17 +347,29 @@ class Batch:
             ring.lay_out(lengths, lengths, None)
             return int(_call(sock, select.POLLOUT, _sendmmsg, ring.address, n, bits))
 
+    def _runs(self, lengths: list[int]) -> list[tuple[int, int, int]]:
+        """_runs(), remembered for batches of equal sizes: the same list for the same batch."""
+        first = lengths[0]
+        if lengths.count(first) != len(lengths):
+            return _runs(lengths, _GSO_SEGMENT_MAX[self.family])
+        key = (first, len(lengths))
+        runs = self.equal_runs.get(key)
+        if runs is None:
+            if len(self.equal_runs) > 64:
+                self.equal_runs.clear()
+            runs = self.equal_runs[key] = _runs(lengths, _GSO_SEGMENT_MAX[self.family])
+        return runs
+
     @staticmethod
     def _send_segmented(
         sock: Any, ring: _Sender, runs: list[tuple[int, int, int]], bits: int
     ) -> int:
         """Send each run of equal-sized datagrams as one segmented message."""
-        counts = [run[0] for run in runs]
-        if ring.layout != runs:
+        if ring.layout is not runs:
             sizes = [run[1] if run[0] > 1 else 0 for run in runs]
             ring.lay_out(runs, [run[2] for run in runs], sizes)
         sent = int(_call(sock, select.POLLOUT, _sendmmsg, ring.address, len(runs), bits))
-        return sum(counts[:sent])
+        return sum(run[0] for run in runs[:sent])
 
     def _place_names(
         self, sock: Any, ring: _Sender, n: int, address: object, addresses: object
@@ -467,6 +493,10 @@ def _receive_arguments(count: object, bufsize: object, flags: object) -> tuple[i
     return n, size, bits
 
 
+def _flags(flags: object) -> int:
+    return c_int(flags, method="sendmmsg", argument="flags", allowed="an int of MSG_* flags")
+
+
 def _in_range(value: object, argument: str, lo: int, hi: int, method: str) -> int:
     allowed = f"an int {lo}..{hi}"
     number = c_int(value, method=method, argument=argument, allowed=allowed)
@@ -478,8 +508,8 @@ def _in_range(value: object, argument: str, lo: int, hi: int, method: str) -> in
     return number
 
 
-def _datagrams(datagrams: object) -> tuple[list[Any], list[int]]:
-    allowed = f"a sequence of at most {MAX_BATCH} bytes-like datagrams"
+def _datagrams(datagrams: object) -> tuple[bytes, list[int]]:
+    """The datagrams' bytes, joined, and each one's size; a ValidationError for bad input."""
     if type(datagrams) is not list and (
         not isinstance(datagrams, Sequence) or isinstance(datagrams, str | bytes | bytearray)
     ):
@@ -489,7 +519,7 @@ def _datagrams(datagrams: object) -> tuple[list[Any], list[int]]:
             argument="datagrams",
             value=datagrams,
             problem=f"{type(datagrams).__name__} is not a sequence of datagrams",
-            allowed=allowed,
+            allowed=_DATAGRAMS_ALLOWED,
         )
     if len(datagrams) > MAX_BATCH:
         raise invalid(
@@ -498,24 +528,44 @@ def _datagrams(datagrams: object) -> tuple[list[Any], list[int]]:
             argument="datagrams",
             value=f"<{len(datagrams)} datagrams>",
             problem="too many for one call",
-            allowed=allowed,
+            allowed=_DATAGRAMS_ALLOWED,
         )
-    parts = list(datagrams)
-    if set(map(type, parts)) <= {bytes, bytearray}:
-        return parts, list(map(len, parts))  # the common case: len is the size in bytes
-    for index, part in enumerate(parts):
+    try:
+        joined = b"".join(datagrams)
+    except TypeError:
+        raise _not_a_buffer(datagrams) from None
+    try:
+        lengths = list(map(len, datagrams))
+    except TypeError:  # a buffer without len()
+        lengths = []
+    # len() counts items, which are bytes but for typed buffers (array('i')...); each len() is
+    # at most the byte size, so equal totals mean every one was the byte size.
+    if sum(lengths) != len(joined):
+        lengths = [memoryview(datagram).nbytes for datagram in datagrams]
+    return joined, lengths
+
+
+def _not_a_buffer(datagrams: Sequence[Any]) -> Exception:
+    for index, datagram in enumerate(datagrams):
         try:
-            parts[index] = memoryview(part).cast("B")
+            memoryview(datagram)
         except TypeError:
-            raise invalid(
+            return invalid(
                 "type",
                 method="sendmmsg",
                 argument=f"datagrams[{index}]",
-                value=part,
-                problem=f"a bytes-like object is required, not {type(part).__name__}",
-                allowed=allowed,
-            ) from None
-    return parts, list(map(len, parts))
+                value=datagram,
+                problem=f"a bytes-like object is required, not {type(datagram).__name__}",
+                allowed=_DATAGRAMS_ALLOWED,
+            )
+    return invalid(
+        "type",
+        method="sendmmsg",
+        argument="datagrams",
+        value=datagrams,
+        problem="not contiguous bytes-like objects",
+        allowed=_DATAGRAMS_ALLOWED,
+    )
 
 
 # -- the system calls, with the socket's timeout -----------------------------------------------

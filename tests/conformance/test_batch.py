@@ -103,6 +103,20 @@ def test_each_datagram_to_its_own_address(sockets: SocketFactory) -> None:
     assert receive_all(c, 2) == [(b"c1", a.getsockname()), (b"c2", a.getsockname())]
 
 
+@pytest.mark.requires("feature:batch_io", "family:{family}", "type:SOCK_DGRAM")
+@pytest.mark.parametrize("family", INET)
+def test_datagrams_from_several_senders_keep_their_addresses(
+    family: str, sockets: SocketFactory
+) -> None:
+    a, b = udp(sockets, family)
+    c = sockets.new(getattr(socket, family), socket.SOCK_DGRAM)
+    c.bind((a.getsockname()[0], 0))
+    for i in range(6):
+        (a if i % 3 else c).sendto(b"%d" % i, b.getsockname())
+    expected = [(b"%d" % i, (a if i % 3 else c).getsockname()) for i in range(6)]
+    assert receive_all(b, 6) == expected
+
+
 @pytest.mark.requires("feature:batch_io", "type:SOCK_DGRAM")
 def test_a_connected_socket_needs_no_address(sockets: SocketFactory) -> None:
     a, b = udp(sockets)
