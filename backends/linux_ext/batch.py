@@ -84,6 +84,10 @@ _LEN_I: Final = _MMsgHdr.len.offset // 4
 _sendmmsg = LIBC.sendmmsg
 _sendmmsg.argtypes = (ctypes.c_int, ctypes.c_void_p, ctypes.c_uint, ctypes.c_int)
 _sendmmsg.restype = ctypes.c_int
+_recvmmsg = LIBC.recvmmsg
+_recvmmsg.argtypes = (ctypes.c_int, ctypes.c_void_p, ctypes.c_uint, ctypes.c_int, ctypes.c_void_p)
+_recvmmsg.restype = ctypes.c_int
+
 # UDP generic segmentation offload: one message carrying many equal-sized datagrams, which the
 # kernel (or the NIC) cuts apart; receivers get ordinary datagrams. Segments are kept within a
 # 1500-byte MTU, so a path that takes plain datagrams of that size takes them.
@@ -96,12 +100,8 @@ _NO_GSO: Final = {errno.EINVAL, errno.EIO, errno.ENOPROTOOPT, errno.EOPNOTSUPP, 
 _MSG_MORE: Final = getattr(stdlib, "MSG_MORE", 0x8000)
 _CMSG_SPACE: Final = stdlib.CMSG_SPACE(2)
 _CMSG_DATA: Final = stdlib.CMSG_LEN(0)
-_CONTROL_L: Final = _MsgHdr.control.offset // ctypes.sizeof(ctypes.c_ulong)
-_CONTROLLEN_L: Final = _MsgHdr.controllen.offset // ctypes.sizeof(ctypes.c_ulong)
-
-_recvmmsg = LIBC.recvmmsg
-_recvmmsg.argtypes = (ctypes.c_int, ctypes.c_void_p, ctypes.c_uint, ctypes.c_int, ctypes.c_void_p)
-_recvmmsg.restype = ctypes.c_int
+_CONTROL_L: Final = _MsgHdr.control.offset // _LONG
+_CONTROLLEN_L: Final = _MsgHdr.controllen.offset // _LONG
 
 
 class _Ring:
@@ -112,8 +112,9 @@ class _Ring:
         self.name_size = name_size
         self.data = bytearray(max(area, 1))
         self.names = bytearray(count * name_size)
-        data_base = ctypes.addressof((ctypes.c_char * len(self.data)).from_buffer(self.data))
-        name_base = ctypes.addressof((ctypes.c_char * len(self.names)).from_buffer(self.names))
+        # ctypes views pin the buffers (no resizing) while the kernel is given their addresses.
+        self.pins = [(ctypes.c_char * len(b)).from_buffer(b) for b in (self.data, self.names)]
+        data_base, name_base = map(ctypes.addressof, self.pins)
         self.iov = (_IoVec * count)()
         self.msgs = (_MMsgHdr * count)()
         iov_base = ctypes.addressof(self.iov)
@@ -224,7 +225,8 @@ class _Sender(_Ring):
         self.destination: Any = None  # the plain address all names point to, if any
         self.destination_count = 0
         self.control = bytearray(count * _CMSG_SPACE)
-        base = ctypes.addressof((ctypes.c_char * len(self.control)).from_buffer(self.control))
+        self.pins.append((ctypes.c_char * len(self.control)).from_buffer(self.control))
+        base = ctypes.addressof(self.pins[-1])
         header = struct.Struct("@Lii")
         for slot in range(count):
             header.pack_into(
