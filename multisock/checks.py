@@ -11,7 +11,7 @@ from typing import Final
 
 from .errors import invalid
 
-__all__ = ["C_INT_MAX", "C_INT_MIN", "c_int"]
+__all__ = ["C_INT_MAX", "C_INT_MIN", "c_int", "process_id"]
 
 C_INT_MAX: Final = 2**31 - 1
 C_INT_MIN: Final = -(2**31)
@@ -45,4 +45,26 @@ def c_int(
             problem="does not fit a C int",
             allowed=allowed,
         )
+    return int(number)
+
+
+_PID_ALLOWED: Final = "a process id: an int 1..4294967295"
+
+
+def process_id(value: object, *, method: str = "share") -> int:
+    """A process id for ``share()``, failing as Windows' stdlib does: a TypeError for a
+    non-integer, an OSError (EINVAL, what WSADuplicateSocket answers) for anything that
+    cannot be a process id."""
+    try:
+        number = value.__index__()  # type: ignore[attr-defined]
+    except AttributeError:
+        raise invalid(
+            "type", method=method, argument="process_id", value=value,
+            problem=f"{type(value).__name__} is not an integer", allowed=_PID_ALLOWED,
+        ) from None  # fmt: skip
+    if not 0 < number < 2**32:
+        raise invalid(
+            "os", method=method, argument="process_id", value=value,
+            problem="not a process id", allowed=_PID_ALLOWED,
+        )  # fmt: skip
     return int(number)

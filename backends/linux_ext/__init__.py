@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from multisock import hookimpl
 
-from .backend import CAPABILITIES, LinuxBackend, LinuxSocket
+from .backend import CAPABILITIES, LINUX_OPTIONS, LinuxBackend
 
-__all__ = ["CAPABILITIES", "LinuxBackend", "LinuxSocket", "multisock_backend"]
+if TYPE_CHECKING:
+    from .sockets import LinuxSocket
+
+__all__ = ["CAPABILITIES", "LINUX_OPTIONS", "LinuxBackend", "LinuxSocket", "multisock_backend"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "LinuxSocket":  # imported where sockets are made, not at discovery
+        from .sockets import LinuxSocket  # noqa: PLC0415
+
+        return LinuxSocket
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @hookimpl

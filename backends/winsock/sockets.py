@@ -9,13 +9,13 @@ from __future__ import annotations
 import _socket
 import ctypes
 import errno
-import operator
 import socket as stdlib
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
-from multisock.errors import UnsupportedControl, invalid
+from multisock.checks import process_id as process_id_of
+from multisock.errors import UnsupportedControl
 from multisock.ioctls import IOCTLS, Control, check_control, lookup
 from multisock.options import OPTIONS, Option
 from multisock.registry import REGISTRY
@@ -81,7 +81,6 @@ _NO_OPTION: Final = frozenset({errno.ENOPROTOOPT, errno.EINVAL})
 # The registry values of the system's keepalive time and interval, and Windows' documented
 # defaults for them, in milliseconds.
 _DEFAULTS: Final = (("KeepAliveTime", 7_200_000), ("KeepAliveInterval", 1_000))
-_PID_ALLOWED: Final = "a process id: an int 1..4294967295"
 
 
 @serves(CAPABILITIES)
@@ -113,7 +112,7 @@ class WinsockSocket(CPythonSocket):
 
     def share(self, process_id: int, /) -> bytes:
         assert _raw_share is not None
-        return _raw_share(self, _process_id(process_id))
+        return _raw_share(self, process_id_of(process_id))
 
     def set_keepalive(self, keepalive: Keepalive) -> None:
         # The count first: where it cannot be set, nothing has changed yet.
@@ -186,32 +185,6 @@ def _supporting(control: Control[Any] | None) -> tuple[str, ...]:
         for info in REGISTRY.infos()
         if info.available and info.capabilities and control.name in info.capabilities.ioctls
     )
-
-
-def _process_id(value: object) -> int:
-    try:
-        number = operator.index(value)  # type: ignore[arg-type]
-    except TypeError:
-        raise invalid(
-            "type",
-            method="share",
-            argument="process_id",
-            value=value,
-            problem=f"{type(value).__name__} is not an integer",
-            allowed=_PID_ALLOWED,
-        ) from None
-    if not 0 < number < 2**32:
-        # The stdlib hands it to WSADuplicateSocketW, which refuses it (WSAEINVAL).
-        raise invalid(
-            "os",
-            method="share",
-            argument="process_id",
-            value=value,
-            problem="not a process id",
-            allowed=_PID_ALLOWED,
-            errno=errno.EINVAL,
-        )
-    return number
 
 
 def _default_ms(index: int) -> int:

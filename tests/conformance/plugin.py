@@ -209,7 +209,9 @@ def unsupported_here() -> Any:
 @pytest.fixture
 def short_dir() -> Iterator[Path]:
     """A new directory with a short path, for AF_UNIX socket files (sun_path is ~104 bytes)."""
-    path = Path(tempfile.mkdtemp(prefix="ms-", dir="/tmp" if os.path.isdir("/tmp") else None))
+    # /tmp where writable: TMPDIR may be long (macOS), and a VM may mount /tmp read-only.
+    short = "/tmp" if os.access("/tmp", os.W_OK) else None
+    path = Path(tempfile.mkdtemp(prefix="ms-", dir=short))
     try:
         yield path
     finally:
