@@ -145,6 +145,19 @@ def bench(session: nox.Session) -> None:
 
 
 @nox.session
+def bench_vm(session: nox.Session) -> None:
+    """The AF_ALG case (SHA-256 against hashlib) on Debian's kernel in qemu: this machine's
+    kernel may have no AF_ALG. Writes reports/bench-vm.json and reports/bench-vm.md."""
+    install(session)
+    python = Path(session.bin) / "python"
+    run = (
+        f"cd {ROOT} && {python} -m bench --only afalg_sha256 "
+        f"--json {REPORTS / 'bench-vm.json'} --md {REPORTS / 'bench-vm.md'}"
+    )
+    session.run("python", "tools/vm.py", "--", "sh", "-c", run, external=True)
+
+
+@nox.session
 def bench_smoke(session: nox.Session) -> None:
     """Every benchmark case, tiny (seconds): checks they run and prints the table."""
     install(session)

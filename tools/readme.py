@@ -35,10 +35,11 @@ def matrix() -> str:
 
 
 def bench() -> str:
-    path = REPORTS / "bench.md"
-    if not path.exists():
-        return "_No benchmark report yet: run `nox -s bench`._\n"
-    return path.read_text(encoding="utf-8")
+    parts = [REPORTS / "bench.md", REPORTS / "bench-vm.md"]
+    found = [path.read_text(encoding="utf-8") for path in parts if path.exists()]
+    if not found:
+        return "_No benchmark report yet: run `nox -s bench bench_vm`._\n"
+    return "\n".join(found)
 
 
 def replace(text: str, name: str, body: str) -> str:

@@ -32,7 +32,7 @@ from multisock.ancillary import (
 from multisock.options import OPTIONS
 
 from .flavours import Flavour, SocketFactory, assert_like_stdlib
-from .plugin import open_descriptors
+from .hygiene import open_descriptors
 
 CHILD_TIMEOUT = 60.0
 

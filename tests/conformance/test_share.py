@@ -24,7 +24,7 @@ import pytest
 import multisock
 
 from .flavours import SocketFactory
-from .plugin import open_descriptors
+from .hygiene import open_descriptors
 
 # The child takes the listening socket over from the bytes on its stdin and accepts on it.
 CHILD = textwrap.dedent(
