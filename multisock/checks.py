@@ -7,11 +7,12 @@ ValidationError of the stdlib's exception type.
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Iterable
+from typing import Any, Final
 
 from .errors import invalid
 
-__all__ = ["C_INT_MAX", "C_INT_MIN", "c_int", "process_id"]
+__all__ = ["C_INT_MAX", "C_INT_MIN", "buffers", "c_int", "process_id"]
 
 C_INT_MAX: Final = 2**31 - 1
 C_INT_MIN: Final = -(2**31)
@@ -68,3 +69,30 @@ def process_id(value: object, *, method: str = "share") -> int:
             problem="not a process id", allowed=_PID_ALLOWED,
         )  # fmt: skip
     return int(number)
+
+
+def buffers(
+    value: object, *, method: str, argument: str, allowed: str = "an iterable of bytes-like objects"
+) -> tuple[list[Any], int]:
+    """An iterable of bytes-like objects (as sendmsg takes) as a list, and its total size.
+
+    A TypeError, as the stdlib's, for a single buffer or a str, or for an item that is not
+    bytes-like (the message names its index).
+    """
+    if isinstance(value, str | bytes | bytearray | memoryview) or not isinstance(value, Iterable):
+        raise invalid(
+            "type", method=method, argument=argument, value=value,
+            problem=f"{type(value).__name__} is not an iterable of buffers", allowed=allowed,
+        )  # fmt: skip
+    parts = list(value)
+    total = 0
+    for index, part in enumerate(parts):
+        try:
+            total += memoryview(part).nbytes
+        except TypeError:
+            raise invalid(
+                "type", method=method, argument=f"{argument}[{index}]", value=part,
+                problem=f"a bytes-like object is required, not {type(part).__name__}",
+                allowed=allowed,
+            ) from None  # fmt: skip
+    return parts, total

@@ -11,9 +11,9 @@ from __future__ import annotations
 import ctypes
 import socket as stdlib
 import struct
-from collections.abc import Iterable
 from typing import Any, Final
 
+from multisock import checks
 from multisock.checks import C_INT_MAX, c_int
 from multisock.errors import invalid
 
@@ -150,26 +150,4 @@ def _flags(flags: object) -> int:
 
 
 def _message(msg: object) -> list[Any]:
-    if not isinstance(msg, Iterable) or isinstance(msg, str | bytes | bytearray | memoryview):
-        raise invalid(
-            "type",
-            method=_METHOD,
-            argument="msg",
-            value=msg,
-            problem=f"{type(msg).__name__} is not an iterable of buffers",
-            allowed=_MSG_ALLOWED,
-        )
-    parts = list(msg)
-    for index, part in enumerate(parts):
-        try:
-            memoryview(part)
-        except TypeError:
-            raise invalid(
-                "type",
-                method=_METHOD,
-                argument=f"msg[{index}]",
-                value=part,
-                problem=f"a bytes-like object is required, not {type(part).__name__}",
-                allowed=_MSG_ALLOWED,
-            ) from None
-    return parts
+    return checks.buffers(msg, method=_METHOD, argument="msg", allowed=_MSG_ALLOWED)[0]

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import socket as stdlib
-from collections.abc import Iterable
 from typing import Any, Final
 
+from multisock import checks
 from multisock.ancillary import SCM_MAX_FD, ReceivedMessage, Rights, decode, space_for
 from multisock.checks import c_int
 from multisock.errors import invalid
 
-__all__ = ["check_buffers", "check_maxfds", "receive", "rights"]
+__all__ = ["check_maxfds", "receive", "rights"]
 
 # Received descriptors are close-on-exec, as every descriptor Python creates is (PEP 446).
 MSG_CMSG_CLOEXEC: Final[int] = getattr(stdlib, "MSG_CMSG_CLOEXEC", 0x40000000)
@@ -18,40 +18,9 @@ _FD_SIZE: Final = 4  # sizeof(int)
 _MAXFDS_ALLOWED: Final = f"an int 0..{SCM_MAX_FD} (SCM_MAX_FD)"
 
 
-def check_buffers(buffers: object, method: str) -> tuple[list[Any], int]:
-    """The data buffers as a list, and their total size; TypeError for anything else."""
-    allowed = "an iterable of bytes-like objects"
-    if isinstance(buffers, str | bytes | bytearray | memoryview) or not isinstance(
-        buffers, Iterable
-    ):
-        raise invalid(
-            "type",
-            method=method,
-            argument="buffers",
-            value=buffers,
-            problem=f"{type(buffers).__name__} is not an iterable of buffers",
-            allowed=allowed,
-        )
-    parts = list(buffers)
-    total = 0
-    for index, part in enumerate(parts):
-        try:
-            total += memoryview(part).nbytes
-        except TypeError:
-            raise invalid(
-                "type",
-                method=method,
-                argument=f"buffers[{index}]",
-                value=part,
-                problem=f"a bytes-like object is required, not {type(part).__name__}",
-                allowed=allowed,
-            ) from None
-    return parts, total
-
-
 def rights(sock_type: int, buffers: object, fds: object, method: str) -> tuple[list[Any], Rights]:
     """Check send_fds' data and descriptors; a stream socket needs data to carry them."""
-    parts, total = check_buffers(buffers, method)
+    parts, total = checks.buffers(buffers, method=method, argument="buffers")
     passed = Rights(fds, method=method)  # type: ignore[arg-type]
     if passed.fds and total == 0 and sock_type == stdlib.SOCK_STREAM:
         raise invalid(
