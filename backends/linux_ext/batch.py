@@ -495,8 +495,7 @@ class Batch:
             leftovers = self.leftovers
             if leftovers:
                 # Already received: no waiting, whatever the timeout (as if still queued).
-                if sock.fileno() < 0:
-                    raise os_error(errno.EBADF)
+                # A closed socket has none: close() and detach() drop them.
                 head = leftovers[:n]
                 if not bits & _MSG_PEEK:
                     del leftovers[:n]
