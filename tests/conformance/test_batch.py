@@ -342,7 +342,7 @@ def test_recvmmsg_with_gro_returns_what_it_returns_without(
     expected = [(d, a.getsockname()) for d in first]
     expected += [(b"from another sender", other.getsockname())]
     expected += [(d, a.getsockname()) for d in second]
-    got = {}
+    got: dict[Any, list[tuple[bytes, Any]]] = {}
     for receiver in (plain, coalesced):
         receiver.settimeout(10)
         got[receiver] = []
