@@ -400,6 +400,7 @@ def test_gro_leftovers_come_before_later_datagrams(
     later = [b"late %d" % i for i in range(3)] + [b"the last one"]
     for _ in range(3):  # three coalesced messages, more than one call asks for
         a.sendmmsg(earlier, b.getsockname())
+    time.sleep(0.05)  # all three queued
     b.settimeout(10)
     assert [d for d, _ in b.recvmmsg(100, 64)] == earlier + earlier[:36]
     assert 0 < b.recvmmsg_pending() <= 128
