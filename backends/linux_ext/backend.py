@@ -42,6 +42,7 @@ LINUX_OPTIONS: Final = (
     "IP_TRANSPARENT",
     "UDP_CORK",
     "UDP_SEGMENT",
+    "UDP_GRO",
     "ALG_SET_KEY",
     "ALG_SET_AEAD_AUTHSIZE",
 )

@@ -5,13 +5,20 @@ built once per socket and reused: a call writes only the lengths and addresses t
 through memoryviews over the structures, and reads results with slicing done in C (``map``
 over slices), so the Python work per datagram is a few C-level steps. Timeouts and blocking
 follow the socket's, as the stdlib's methods do.
+
+On a UDP socket whose owner enabled UDP_GRO, one received message may hold many datagrams
+(a coalesced message: equal-sized segments, the last possibly shorter, their size in a
+control message). recvmmsg then receives into slots that hold a whole coalesced message and
+cuts each back into its datagrams, so its callers see what they would see without GRO.
 """
 
 from __future__ import annotations
 
+import _socket
 import array
 import ctypes
 import errno
+import mmap
 import operator
 import os
 import select
@@ -19,8 +26,8 @@ import socket as stdlib
 import struct
 import threading
 import time
-from collections.abc import Sequence
-from itertools import accumulate, repeat
+from collections.abc import Callable, Sequence
+from itertools import accumulate, chain, repeat
 from operator import add
 from typing import Any, Final
 
@@ -103,14 +110,31 @@ _CMSG_DATA: Final = stdlib.CMSG_LEN(0)
 _CONTROL_L: Final = _MsgHdr.control.offset // _LONG
 _CONTROLLEN_L: Final = _MsgHdr.controllen.offset // _LONG
 
+# UDP generic receive offload, the other way: with UDP_GRO set, the kernel may deliver several
+# datagrams of one flow as one message (a segmented send over loopback arrives unsegmented).
+UDP_GRO: Final = 104
+# A coalesced message is one UDP payload, so below 64 KiB. It must arrive whole: the kernel
+# discards what does not fit, and with it every datagram after the cut.
+_GRO_SLOT: Final = 1 << 16
+# Control space per message. The kernel writes timestamps and the like (at most ~220 bytes
+# in all) before the UDP_GRO message, so this always leaves it room.
+_GRO_CONTROL: Final = 256
+_GRO_MESSAGE: Final = struct.Struct("@Liii")  # struct cmsghdr, then the segment size
+_CMSG_HEADER: Final = struct.Struct("@Lii")
+_MSG_PEEK: Final = int(stdlib.MSG_PEEK)  # an int: IntFlag arithmetic is slow
+_NO_GRO: Final = {errno.ENOPROTOOPT, errno.EOPNOTSUPP}
+_raw_getsockopt: Final = _socket.socket.getsockopt
+
 
 class _Ring:
     """``count`` message headers, each with one iovec and an address slot."""
 
-    def __init__(self, count: int, area: int, name_size: int = _NAME) -> None:
+    def __init__(
+        self, count: int, area: int, name_size: int = _NAME, data: mmap.mmap | None = None
+    ) -> None:
         self.count = count
         self.name_size = name_size
-        self.data = bytearray(max(area, 1))
+        self.data: bytearray | mmap.mmap = bytearray(max(area, 1)) if data is None else data
         self.names = bytearray(count * name_size)
         # ctypes views pin the buffers (no resizing) while the kernel is given their addresses.
         self.pins = [(ctypes.c_char * len(b)).from_buffer(b) for b in (self.data, self.names)]
@@ -149,19 +173,31 @@ class _Receiver(_Ring):
 
     Address slots are packed at the family's sockaddr size, so that "every datagram came from
     one sender", the common case, is one comparison of the slots with the first, repeated.
+    Data slots are ``stride`` bytes apart (``bufsize`` unless a subclass wants more room).
     """
 
-    def __init__(self, count: int, bufsize: int, family: int) -> None:
-        super().__init__(count, count * bufsize, _NAME_SIZES.get(family, _NAME))
+    snapshots = True  # whether _data may copy all slots at once when they are small
+
+    def __init__(
+        self,
+        count: int,
+        bufsize: int,
+        family: int,
+        stride: int | None = None,
+        data: mmap.mmap | None = None,
+    ) -> None:
+        stride = bufsize if stride is None else stride
+        super().__init__(count, count * stride, _NAME_SIZES.get(family, _NAME), data)
         size = self.name_size
         self.bufsize = bufsize
-        self.starts = list(range(0, count * bufsize, bufsize))
+        self.stride = stride
+        self.starts = list(range(0, count * stride, stride))
         self.name_starts = list(range(0, count * size, size))
         self.full_names = array.array("I", [size] * count)
         self.full_lengths = self.full_names.tobytes()
         self.unpackers: dict[tuple[int, int], Any] = {}
         bases = array.array("L", (self.data_base + s for s in self.starts))
-        self.set_iovecs(count, bases, array.array("L", [bufsize] * count))
+        self.set_iovecs(count, bases, array.array("L", [stride] * count))
         self.set_names(count, self.name_slots, self.full_names)
 
     def prepare(self, n: int) -> None:
@@ -196,13 +232,13 @@ class _Receiver(_Ring):
             if unpack is None:
                 if len(self.unpackers) > 64:
                     self.unpackers.clear()
-                layout = f"{first}s{self.bufsize - first}x" * n
+                layout = f"{first}s{self.stride - first}x" * n
                 unpack = self.unpackers[first, n] = struct.Struct(layout).unpack_from
             return unpack(self.data)
         starts = self.starts[:n]
         spans = map(slice, starts, map(add, starts, lengths))
-        if n * self.bufsize <= _SNAPSHOT_LIMIT:  # one copy, then slices of it
-            return map(bytes(self.data_view[: n * self.bufsize]).__getitem__, spans)
+        if self.snapshots and n * self.stride <= _SNAPSHOT_LIMIT:  # one copy, then slices of it
+            return map(bytes(self.data_view[: n * self.stride]).__getitem__, spans)
         return map(_tobytes, map(self.data_view.__getitem__, spans))
 
     def _addresses(self, n: int, decode_names: Any) -> list[Any]:
@@ -211,6 +247,139 @@ class _Receiver(_Ring):
         starts = self.name_starts[:n]
         spans = map(slice, starts, map(add, starts, lengths))
         return decode_names(list(map(names.__getitem__, spans)))  # type: ignore[no-any-return]
+
+
+# What _GroReceiver.split returns: the datagrams for the caller, those left over, and a bound
+# on the sizes of those left over.
+_Split = tuple[list[tuple[bytes, Any]], list[tuple[bytes, Any]], int]
+
+
+class _GroReceiver(_Receiver):
+    """A receive ring for a socket with UDP_GRO: ``count`` messages, each coalesced or not.
+
+    Each message gets a 64 KiB slot, room for any coalesced message, and a control slot for
+    its segment size. The slots are anonymous memory, which the kernel commits page by page
+    as it writes: 64 slots that only ever see small datagrams cost 64 pages, not 4 MiB.
+    """
+
+    snapshots = False  # the slots are far apart: copying them all would copy mostly nothing
+
+    def __init__(self, count: int, stride: int, family: int) -> None:
+        area = mmap.mmap(-1, count * stride, flags=mmap.MAP_PRIVATE)
+        super().__init__(count, stride, family, stride, area)
+        self.control = bytearray(count * _GRO_CONTROL)
+        self.pins.append((ctypes.c_char * len(self.control)).from_buffer(self.control))
+        base = ctypes.addressof(self.pins[-1])
+        pointers = array.array("L", range(base, base + count * _GRO_CONTROL, _GRO_CONTROL))
+        self.longs[_CONTROL_L : _CONTROL_L + _STRIDE_L * count : _STRIDE_L] = pointers
+        self.full_controls = array.array("L", [_GRO_CONTROL] * count)
+        self.longs[_CONTROLLEN_L : _CONTROLLEN_L + _STRIDE_L * count : _STRIDE_L] = (
+            self.full_controls
+        )
+        self.no_controls = bytes(count * _LONG)
+        self.splitters: dict[tuple[int, int, int], Callable[..., tuple[bytes, ...]]] = {}
+        # How many headers the last call filled in. Coalesced traffic fills few of many, so
+        # only those get their lengths back.
+        self.dirty = 0
+
+    def restore(self) -> None:
+        """Give back the room the last call's headers had: the kernel overwrote the lengths."""
+        k = self.dirty
+        if k:
+            self.prepare(k)
+            # The kernel overwrote each msg_controllen with the length of what it wrote.
+            room = self.full_controls[:k]
+            self.longs[_CONTROLLEN_L : _CONTROLLEN_L + _STRIDE_L * k : _STRIDE_L] = room
+            self.dirty = 0
+
+    def split(self, n: int, bufsize: int, want: int, decode_names: Any) -> _Split:
+        """The datagrams of ``n`` received messages: at most ``want`` of them, each cut to
+        ``bufsize`` bytes; those beyond ``want`` uncut (their call decides their cut), with an
+        upper bound of their sizes."""
+        lengths = self.words[_LEN_I : _LEN_I + _STRIDE_I * n : _STRIDE_I].tolist()
+        used = self.longs[_CONTROLLEN_L : _CONTROLLEN_L + _STRIDE_L * n : _STRIDE_L]
+        if used.tobytes() == self.no_controls[: n * _LONG]:
+            # Nothing coalesced: one datagram per message, at most want of them.
+            if max(lengths) > bufsize:  # the slots are bigger than bufsize
+                lengths = list(map(min, lengths, repeat(bufsize, n)))
+            data = self._data(n, lengths)
+            sender = self._one_sender(n, decode_names)
+            if sender is not _MANY:
+                return list(zip(data, repeat(sender, n), strict=True)), [], 0
+            return list(zip(data, self._addresses(n, decode_names), strict=True)), [], 0
+        sizes = list(map(self._segment_size, range(n), used.tolist()))
+        counts = [
+            -(-length // size) if size and length > size else 1
+            for length, size in zip(lengths, sizes, strict=True)
+        ]
+        total = sum(counts)
+        cut = bufsize if total <= want else MAX_BUFSIZE  # leftovers are kept whole
+        parts: list[tuple[bytes, ...]] = []
+        view = self.data_view
+        for start, length, size in zip(self.starts[:n], lengths, sizes, strict=True):
+            if size and length > size:
+                parts.append(self._splitter(size, length, cut)(self.data, start))
+            else:
+                parts.append((view[start : start + min(length, cut)].tobytes(),))
+        sender = self._one_sender(n, decode_names)
+        if sender is not _MANY:
+            addresses: Any = repeat(sender, total)
+        else:
+            addresses = chain.from_iterable(map(repeat, self._addresses(n, decode_names), counts))
+        data = parts[0] if n == 1 else chain.from_iterable(parts)
+        pairs = list(zip(data, addresses, strict=True))
+        if total <= want:
+            return pairs, [], 0
+        longest = max(map(min, lengths, [size or _GRO_SLOT for size in sizes]))
+        return _cut(pairs[:want], bufsize, longest), pairs[want:], longest
+
+    def _segment_size(self, index: int, used: int) -> int:
+        """The segment size of message ``index`` (0: not coalesced), from its control data."""
+        if not used:
+            return 0
+        offset = index * _GRO_CONTROL
+        _, level, kind, size = _GRO_MESSAGE.unpack_from(self.control, offset)
+        if level == SOL_UDP and kind == UDP_GRO:
+            return int(size)
+        return _find_segment_size(bytes(self.control[offset : offset + used]))
+
+    def _splitter(self, size: int, length: int, cut: int) -> Callable[..., tuple[bytes, ...]]:
+        """An unpack_from making the datagrams of one coalesced message, each cut to ``cut``."""
+        key = (size, length, min(size, cut))
+        split = self.splitters.get(key)
+        if split is None:
+            if len(self.splitters) > 64:
+                self.splitters.clear()
+            whole, tail = divmod(length, size)
+            layout = _piece(size, cut) * whole + (_piece(tail, cut) if tail else "")
+            split = self.splitters[key] = struct.Struct(layout).unpack_from
+        return split
+
+
+def _piece(size: int, cut: int) -> str:
+    """The struct layout of one datagram of ``size`` bytes, kept up to ``cut`` bytes."""
+    return f"{size}s" if size <= cut else f"{cut}s{size - cut}x"
+
+
+def _cut(pairs: list[tuple[bytes, Any]], bufsize: int, longest: int) -> list[tuple[bytes, Any]]:
+    """``pairs`` with each datagram truncated to ``bufsize`` bytes, as recvfrom truncates;
+    ``longest``: no datagram is longer."""
+    if longest > bufsize:
+        return [(data[:bufsize], address) for data, address in pairs]
+    return pairs
+
+
+def _find_segment_size(control: bytes) -> int:
+    """The UDP_GRO segment size among a message's control messages; 0 if there is none."""
+    offset = 0
+    while offset + _GRO_MESSAGE.size <= len(control):
+        length, level, kind, size = _GRO_MESSAGE.unpack_from(control, offset)
+        if level == SOL_UDP and kind == UDP_GRO:
+            return int(size)
+        if length < _CMSG_HEADER.size:
+            break
+        offset += (length + _LONG - 1) & -_LONG  # CMSG_ALIGN
+    return 0
 
 
 class _Sender(_Ring):
@@ -284,12 +453,19 @@ class Batch:
 
     def __init__(self, family: int, kind: int, proto: int) -> None:
         self.family = family
+        udp = family in _GSO_SEGMENT_MAX and kind == stdlib.SOCK_DGRAM
+        udp = udp and proto in (0, stdlib.IPPROTO_UDP)
         # Segmentation offload, for UDP; switched off for good if the kernel refuses it.
-        self.gso = (
-            family in _GSO_SEGMENT_MAX
-            and kind == stdlib.SOCK_DGRAM
-            and proto in (0, stdlib.IPPROTO_UDP)
-        )
+        self.gso = udp
+        # Whether UDP_GRO is on: None until asked (at the first recvmmsg, and again after the
+        # socket's setsockopt changed it), False for good where it cannot be.
+        self.gro: bool | None = None if udp else False
+        self.gro_receiver: _GroReceiver | None = None
+        # Datagrams of coalesced messages that recvmmsg took but has not returned yet, whole;
+        # none is longer than leftover_size.
+        self.leftovers: list[tuple[bytes, Any]] = []
+        self.leftover_size = 0
+        self.gro_lock = threading.Lock()
         self.receiver: _Receiver | None = None
         self.sender: _Sender | None = None
         self.decoded: dict[bytes, Any] = {}
@@ -300,6 +476,10 @@ class Batch:
 
     def recvmmsg(self, sock: Any, count: object, bufsize: object, flags: object) -> list[Any]:
         n, size, bits = _receive_arguments(count, bufsize, flags)
+        if self.gro is not False or self.leftovers:
+            coalesced = self._receive_coalesced(sock, n, size, bits)
+            if coalesced is not None:
+                return coalesced
         ring = self.receiver
         if ring is None or ring.count < n or ring.bufsize != size:
             ring = self.receiver = _Receiver(n, size, self.family)
@@ -307,6 +487,53 @@ class Batch:
             ring.prepare(n)
             got = _call(sock, select.POLLIN, _recvmmsg, ring.address, n, bits, None)
             return ring.results(got, self._decode_names)
+
+    def _receive_coalesced(self, sock: Any, n: int, size: int, bits: int) -> list[Any] | None:
+        """recvmmsg on a socket with UDP_GRO, or with datagrams left from when it had it;
+        None when neither (GRO is off), for the plain receive."""
+        with self.gro_lock:
+            leftovers = self.leftovers
+            if leftovers:
+                # Already received: no waiting, whatever the timeout (as if still queued).
+                # A closed socket has none: close() and detach() drop them.
+                head = leftovers[:n]
+                if not bits & _MSG_PEEK:
+                    del leftovers[:n]
+                return _cut(head, size, self.leftover_size)
+            if not (self.gro or self._gro_enabled(sock)):
+                return None
+            stride = max(size, _GRO_SLOT)
+            ring = self.gro_receiver
+            if ring is None or ring.count < n or ring.stride != stride:
+                ring = self.gro_receiver = _GroReceiver(n, stride, self.family)
+            # A peek looks at the first message only: the kernel would show it again and again.
+            messages = 1 if bits & _MSG_PEEK else n
+            ring.restore()
+            got = ring.dirty = _call(
+                sock, select.POLLIN, _recvmmsg, ring.address, messages, bits, None
+            )
+            head, rest, longest = ring.split(got, size, n, self._decode_names)
+            if not bits & _MSG_PEEK:
+                self.leftovers, self.leftover_size = rest, longest
+            return head
+
+    def _gro_enabled(self, sock: Any) -> bool:
+        """Ask the kernel whether the socket has UDP_GRO on; remember the answer."""
+        try:
+            self.gro = bool(_raw_getsockopt(sock, SOL_UDP, UDP_GRO))
+        except OSError as exc:
+            if exc.errno in _NO_GRO:  # a kernel without UDP_GRO (before 5.0)
+                self.gro = False
+            return False  # a closed socket...: the receive reports it
+        return self.gro
+
+    def discard(self) -> None:
+        """Drop what a closed socket still holds: leftovers, the coalescing ring.
+
+        Without the lock: a recvmmsg blocked in another thread must not block close().
+        """
+        self.leftovers = []
+        self.gro_receiver = None
 
     def _decode_names(self, keys: list[bytes]) -> list[Any]:
         cache = self.decoded

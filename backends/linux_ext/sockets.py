@@ -37,10 +37,12 @@ class LinuxSocket(PosixSocket):
 
     def close(self) -> None:
         self._withdraw_offers()
+        self._discard_batch()
         super().close()
 
     def detach(self) -> int:
         self._withdraw_offers()
+        self._discard_batch()
         return int(super().detach())
 
     def _withdraw_offers(self) -> None:
@@ -81,6 +83,10 @@ class LinuxSocket(PosixSocket):
             check_setsockopt(level, optname, value, optlen)
             value = value.get_secret_value()
         super().setsockopt(level, optname, value, optlen)
+        if optname == batch.UDP_GRO and level == batch.SOL_UDP:
+            held: batch.Batch | None = getattr(self, "_batch", None)
+            if held is not None:
+                held.gro = None  # recvmmsg asks the kernel again
 
     # -- ancillary data: descriptors and credentials --------------------------------------------
 
@@ -165,10 +171,37 @@ class LinuxSocket(PosixSocket):
         Waits, as recvfrom() does with the socket's timeout, for the first datagram, then takes
         those already queued: ``[(data, address), ...]`` as recvfrom() returns them, each
         truncated to ``bufsize`` bytes.
+
+        UDP_GRO, an opt-in (``set_option(OPTIONS["UDP_GRO"], True)``, never done for you):
+        the kernel may then deliver many datagrams of one flow as one coalesced message (a
+        segmented send over loopback arrives whole), which costs it far less than a message
+        per datagram. recvmmsg cuts each back into its datagrams, so it returns what it would
+        without GRO; ``count`` bounds the datagrams. Datagrams of a coalesced message beyond
+        ``count`` are kept and returned first by the next call, at once, without waiting: see
+        :meth:`recvmmsg_pending`. Receive only with recvmmsg on such a socket: recv() and
+        recvfrom() return a coalesced message as one joined datagram. Set UDP_GRO through this
+        socket object (or before its first recvmmsg), so that it knows. With MSG_PEEK, a GRO
+        socket shows the datagrams of the first queued message (or of those kept).
         """
         return self._batch_io().recvmmsg(self, count, bufsize, flags)
 
+    def recvmmsg_pending(self) -> int:
+        """How many datagrams recvmmsg has received but not yet returned (with UDP_GRO only).
+
+        They are what is left of coalesced messages after ``count`` datagrams; the next
+        recvmmsg returns them without a system call. select(), poll() and asyncio do not see
+        them: call recvmmsg until this is 0 before waiting for the socket to be readable.
+        close() and detach() discard them.
+        """
+        held: batch.Batch | None = getattr(self, "_batch", None)
+        return 0 if held is None else len(held.leftovers)
+
     _batch: batch.Batch
+
+    def _discard_batch(self) -> None:
+        held: batch.Batch | None = getattr(self, "_batch", None)
+        if held is not None:
+            held.discard()
 
     def _batch_io(self) -> batch.Batch:
         try:

@@ -352,6 +352,15 @@ _ALL: Final[tuple[Option[Any], ...]] = (
         "Linux: generic segmentation offload (GSO) segment size; 0 disables.",
         linux_number=103,
     ),
+    _opt(
+        "UDP_GRO",
+        "IPPROTO_UDP",
+        _BOOL,
+        "Linux: receive coalesced datagrams (generic receive offload): a message may then hold "
+        "several datagrams of one flow, with their size in a UDP_GRO control message, so "
+        "recv()/recvfrom() return them joined; linux_ext's recvmmsg splits them back.",
+        linux_number=104,
+    ),
     # SOL_ALG
     _opt(
         "ALG_SET_KEY",

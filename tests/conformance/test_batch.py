@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import os
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from typing import Any
 import pytest
 
 import multisock
+from multisock.options import OPTIONS
 
 from .flavours import SocketFactory
 
@@ -257,3 +259,251 @@ def test_batch_calls_on_a_closed_socket_fail_like_recvfrom(sockets: SocketFactor
     with pytest.raises(OSError) as recv_error:
         a.recvmmsg(1, 1)
     assert recv_error.value.errno == errno.EBADF
+
+
+# -- UDP_GRO: coalesced receive, an opt-in ------------------------------------------------------
+# With UDP_GRO set, the kernel may hand over many datagrams of one flow as one message (a
+# segmented send over loopback arrives whole). recvmmsg must cut them apart again: what it
+# returns with GRO is what it returns without.
+
+GRO = OPTIONS["UDP_GRO"]
+SOL_UDP = socket.IPPROTO_UDP
+
+
+def enable_gro(sock: Any, unsupported_here: Any) -> None:
+    try:
+        sock.set_option(GRO, True)
+    except OSError as exc:
+        if exc.errno in (errno.ENOPROTOOPT, errno.EOPNOTSUPP):
+            unsupported_here(exc)
+        raise
+
+
+def coalescing(sockets: SocketFactory, family: str, unsupported_here: Any) -> tuple[Any, Any]:
+    """A sender and a GRO receiver, once recvmsg showed that the kernel does coalesce."""
+    a, b = udp(sockets, family)
+    enable_gro(b, unsupported_here)
+    a.sendmmsg([b"probe!"] * 10, b.getsockname())
+    b.settimeout(10)
+    data, ancdata, _, _ = b.recvmsg(4096, socket.CMSG_SPACE(4))
+    if data == b"probe!":
+        unsupported_here("the kernel delivered a segmented send segmented, UDP_GRO or not")
+    assert data == b"probe!" * 10  # recv on a GRO socket: joined, which is why it is opt-in
+    assert ancdata == [(SOL_UDP, 104, (6).to_bytes(4, sys.byteorder))]
+    return a, b
+
+
+def mixed_batch() -> list[bytes]:
+    """Runs of equal sizes (coalesced, with shorter tails, runs longer than 64) and others."""
+    sizes = [64] * 20 + [10] + [1000] * 5 + [7, 0, 1472, 3000] + [100] * 3 + [1] * 70 + [9]
+    return [os.urandom(size) for size in sizes]
+
+
+def send_all(sender: Any, datagrams: list[bytes], address: Any) -> None:
+    sent = 0
+    while sent < len(datagrams):
+        sent += sender.sendmmsg(datagrams[sent:], address)
+
+
+@pytest.mark.requires("option:UDP_GRO", "feature:batch_io", "type:SOCK_DGRAM")
+def test_gro_is_never_enabled_unless_asked(sockets: SocketFactory, unsupported_here: Any) -> None:
+    a, b = udp(sockets)
+    try:
+        assert b.get_option(GRO) is False
+    except OSError as exc:
+        if exc.errno in (errno.ENOPROTOOPT, errno.EOPNOTSUPP):
+            unsupported_here(exc)
+        raise
+    a.sendmmsg([b"x" * 64] * 10, b.getsockname())
+    assert receive_all(b, 10) == [(b"x" * 64, a.getsockname())] * 10
+    assert (a.get_option(GRO), b.get_option(GRO)) == (False, False)
+    b.settimeout(0)
+    a.sendmmsg([b"y" * 64] * 10, b.getsockname())
+    assert b.recvfrom(4096) == (b"y" * 64, a.getsockname())  # one datagram, not ten joined
+
+
+@pytest.mark.requires("option:UDP_GRO", "feature:batch_io", "family:{family}", "type:SOCK_DGRAM")
+@pytest.mark.parametrize("family", INET)
+@pytest.mark.parametrize("count", [1, 7, 64, 1024])
+def test_recvmmsg_with_gro_returns_what_it_returns_without(
+    count: int, family: str, sockets: SocketFactory, unsupported_here: Any
+) -> None:
+    a, coalesced = coalescing(sockets, family, unsupported_here)
+    plain = sockets.new(getattr(socket, family), socket.SOCK_DGRAM)
+    plain.bind((a.getsockname()[0], 0))
+    plain.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+    other = sockets.new(getattr(socket, family), socket.SOCK_DGRAM)
+    other.bind((a.getsockname()[0], 0))
+    first, second = mixed_batch(), mixed_batch()
+    for receiver in (plain, coalesced):
+        send_all(a, first, receiver.getsockname())
+        other.sendto(b"from another sender", receiver.getsockname())
+        send_all(a, second, receiver.getsockname())
+    expected = [(d, a.getsockname()) for d in first]
+    expected += [(b"from another sender", other.getsockname())]
+    expected += [(d, a.getsockname()) for d in second]
+    got: dict[Any, list[tuple[bytes, Any]]] = {}
+    for receiver in (plain, coalesced):
+        receiver.settimeout(10)
+        got[receiver] = []
+        while len(got[receiver]) < len(expected):
+            batch = receiver.recvmmsg(min(count, len(expected) - len(got[receiver])), 4096)
+            assert 0 < len(batch) <= count
+            got[receiver] += batch
+    assert got[coalesced] == got[plain] == expected
+    assert coalesced.recvmmsg_pending() == 0
+
+
+@pytest.mark.requires("option:UDP_GRO", "feature:batch_io", "type:SOCK_DGRAM")
+@pytest.mark.parametrize("bufsize", [1, 40, 99, 100, 101, 65536])
+def test_gro_truncates_each_datagram_like_recvfrom(
+    bufsize: int, sockets: SocketFactory, unsupported_here: Any
+) -> None:
+    # A coalesced message is longer than bufsize; each of its datagrams is cut, none lost.
+    a, b = coalescing(sockets, "AF_INET", unsupported_here)
+    datagrams = [os.urandom(100) for _ in range(10)] + [os.urandom(30)] * 5 + [os.urandom(3000)]
+    send_all(a, datagrams, b.getsockname())
+    assert [d for d, _ in receive_all(b, len(datagrams), bufsize)] == [
+        d[:bufsize] for d in datagrams
+    ]
+
+
+@pytest.mark.requires("option:UDP_GRO", "feature:batch_io", "type:SOCK_DGRAM")
+def test_gro_keeps_what_count_leaves_for_the_next_call(
+    sockets: SocketFactory, unsupported_here: Any
+) -> None:
+    a, b = coalescing(sockets, "AF_INET", unsupported_here)
+    datagrams = [b"%02d" % i for i in range(10)]
+    a.sendmmsg(datagrams, b.getsockname())
+    b.settimeout(10)
+    assert b.recvmmsg(4, 1) == [(d[:1], a.getsockname()) for d in datagrams[:4]]
+    assert b.recvmmsg_pending() == 6  # one coalesced message: all ten were taken
+    # Each datagram is cut by the call that returns it, as recvfrom would cut it.
+    assert [d for d, _ in b.recvmmsg(2, 16)] == datagrams[4:6]
+    assert [d for d, _ in b.recvmmsg(2, 1)] == [b"0", b"0"]
+    b.settimeout(None)  # kept datagrams come at once, even where the socket would block
+    started = time.monotonic()
+    assert [d for d, _ in b.recvmmsg(64, 16)] == datagrams[8:]
+    assert time.monotonic() - started < 1
+    assert b.recvmmsg_pending() == 0
+    b.setblocking(False)
+    with pytest.raises(BlockingIOError):
+        b.recvmmsg(64, 16)
+
+
+@pytest.mark.requires("option:UDP_GRO", "feature:batch_io", "type:SOCK_DGRAM")
+def test_gro_leftovers_come_before_later_datagrams(
+    sockets: SocketFactory, unsupported_here: Any
+) -> None:
+    a, b = coalescing(sockets, "AF_INET", unsupported_here)
+    earlier = [b"early %02d" % i for i in range(64)]
+    later = [b"late %d" % i for i in range(3)] + [b"the last one"]
+    for _ in range(3):  # three coalesced messages, more than one call asks for
+        a.sendmmsg(earlier, b.getsockname())
+    time.sleep(0.05)  # all three queued
+    b.settimeout(10)
+    assert [d for d, _ in b.recvmmsg(100, 64)] == earlier + earlier[:36]
+    assert 0 < b.recvmmsg_pending() <= 128
+    a.sendmmsg(later, b.getsockname())
+    rest = [d for d, _ in receive_all(b, 92 + len(later), 64)]
+    assert rest == earlier[36:] + earlier + later
+
+
+@pytest.mark.requires("option:UDP_GRO", "feature:batch_io", "method:settimeout")
+def test_gro_recvmmsg_follows_the_socket_timeout(
+    sockets: SocketFactory, unsupported_here: Any
+) -> None:
+    a, b = coalescing(sockets, "AF_INET", unsupported_here)
+    b.settimeout(0.2)
+    started = time.monotonic()
+    with pytest.raises(TimeoutError):
+        b.recvmmsg(8, 64)
+    assert time.monotonic() - started >= 0.15
+    b.setblocking(False)
+    with pytest.raises(BlockingIOError) as caught:
+        b.recvmmsg(8, 64)
+    assert caught.value.errno == errno.EAGAIN
+    b.setblocking(True)
+    later = [b"%d" % i for i in range(10)]
+    sender = threading.Timer(0.2, lambda: a.sendmmsg(later, b.getsockname()))
+    sender.start()
+    try:
+        started = time.monotonic()
+        first = b.recvmmsg(64, 64)
+        assert time.monotonic() - started >= 0.15
+    finally:
+        sender.join()
+    rest = [] if len(first) == len(later) else receive_all(b, len(later) - len(first))
+    assert [d for d, _ in first + rest] == later
+
+
+@pytest.mark.requires("option:UDP_GRO", "feature:batch_io", "type:SOCK_DGRAM")
+def test_gro_segment_size_found_behind_other_control_messages(
+    sockets: SocketFactory, unsupported_here: Any
+) -> None:
+    a, b = coalescing(sockets, "AF_INET", unsupported_here)
+    so_timestamp = 29  # asm-generic; the socket module does not export it
+    b.setsockopt(socket.SOL_SOCKET, so_timestamp, 1)
+    a.sendmmsg([b"probe"] * 4, b.getsockname())
+    _, ancdata, _, _ = b.recvmsg(4096, 256)
+    assert [(level, kind) for level, kind, _ in ancdata] == [
+        (socket.SOL_SOCKET, so_timestamp), (SOL_UDP, 104)
+    ]  # fmt: skip
+    datagrams = [os.urandom(50) for _ in range(20)]
+    a.sendmmsg(datagrams, b.getsockname())
+    assert [d for d, _ in receive_all(b, 20, 64)] == datagrams
+
+
+@pytest.mark.requires("option:UDP_GRO", "feature:batch_io", "type:SOCK_DGRAM")
+def test_gro_switched_by_setsockopt_on_and_off(
+    sockets: SocketFactory, unsupported_here: Any
+) -> None:
+    a, b = coalescing(sockets, "AF_INET", unsupported_here)
+    b.setsockopt(SOL_UDP, 104, 0)
+    a.sendmmsg([b"off"] * 5, b.getsockname())
+    b.settimeout(10)
+    assert b.recvfrom(64)[0] == b"off"  # delivered segmented again
+    assert [d for d, _ in receive_all(b, 4, 64)] == [b"off"] * 4
+    b.setsockopt(SOL_UDP, 104, 1)
+    a.sendmmsg([b"%d" % i for i in range(10)], b.getsockname())
+    assert len(b.recvmmsg(3, 64)) == 3
+    assert b.recvmmsg_pending() == 7
+    b.setsockopt(SOL_UDP, 104, 0)  # what was taken is still returned first
+    a.sendmmsg([b"x", b"y"], b.getsockname())
+    assert [d for d, _ in receive_all(b, 9, 64)] == [b"%d" % i for i in range(3, 10)] + [
+        b"x", b"y"
+    ]  # fmt: skip
+
+
+@pytest.mark.requires("option:UDP_GRO", "feature:batch_io", "type:SOCK_DGRAM")
+def test_gro_peek_does_not_consume(sockets: SocketFactory, unsupported_here: Any) -> None:
+    a, b = coalescing(sockets, "AF_INET", unsupported_here)
+    datagrams = [b"%d" % i for i in range(10)]
+    a.sendmmsg(datagrams, b.getsockname())
+    b.settimeout(10)
+    peeked = b.recvmmsg(4, 64, socket.MSG_PEEK)
+    assert [d for d, _ in peeked] == datagrams[:4]
+    assert b.recvmmsg_pending() == 0
+    assert b.recvmmsg(4, 64) == peeked
+    assert b.recvmmsg(2, 64, socket.MSG_PEEK) == b.recvmmsg(2, 64)  # from what was kept
+    assert [d for d, _ in b.recvmmsg(64, 64)] == datagrams[6:]
+    a.sendto(b"alone", b.getsockname())
+    a.sendmmsg(datagrams, b.getsockname())
+    time.sleep(0.05)
+    # A peek shows the first queued message: here one datagram, as recvfrom would peek it.
+    assert b.recvmmsg(4, 64, socket.MSG_PEEK) == [(b"alone", a.getsockname())]
+    assert [d for d, _ in receive_all(b, 11, 64)] == [b"alone", *datagrams]
+
+
+@pytest.mark.requires("option:UDP_GRO", "feature:batch_io", "type:SOCK_DGRAM")
+def test_gro_close_drops_leftovers(sockets: SocketFactory, unsupported_here: Any) -> None:
+    a, b = coalescing(sockets, "AF_INET", unsupported_here)
+    a.sendmmsg([b"z"] * 10, b.getsockname())
+    b.settimeout(10)
+    assert len(b.recvmmsg(1, 64)) == 1
+    assert b.recvmmsg_pending() == 9
+    b.close()
+    assert b.recvmmsg_pending() == 0
+    with pytest.raises(OSError) as caught:
+        b.recvmmsg(1, 64)
+    assert caught.value.errno == errno.EBADF

@@ -103,6 +103,7 @@ SAMPLES: dict[str, Sample] = {
     "IPV6_DONTFRAG": Sample("udp6", True),
     "UDP_CORK": Sample("udp", True),
     "UDP_SEGMENT": Sample("udp", 1200),
+    "UDP_GRO": Sample("udp", True),
 }
 
 # Options that only make sense in a sequence: join before leave.
