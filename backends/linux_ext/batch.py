@@ -206,6 +206,8 @@ class _Receiver(_Ring):
 
     def results(self, n: int, decode_names: Any) -> list[tuple[bytes, Any]]:
         lengths = self.words[_LEN_I : _LEN_I + _STRIDE_I * n : _STRIDE_I].tolist()
+        if max(lengths) > self.stride:  # MSG_TRUNC: the kernel reports the full length
+            lengths = list(map(min, lengths, repeat(self.stride, n)))
         data = self._data(n, lengths)
         sender = self._one_sender(n, decode_names)
         if sender is not _MANY:

@@ -32,12 +32,14 @@ def udp(sockets: SocketFactory, family: str = "AF_INET") -> tuple[Any, Any]:
     return a, b
 
 
-def receive_all(sock: Any, count: int, bufsize: int = 2048) -> list[tuple[bytes, Any]]:
+def receive_all(
+    sock: Any, count: int, bufsize: int = 2048, flags: int = 0
+) -> list[tuple[bytes, Any]]:
     """Datagrams until ``count`` arrived (each call takes what is queued)."""
     sock.settimeout(10)
     got: list[tuple[bytes, Any]] = []
     while len(got) < count:
-        got += sock.recvmmsg(count - len(got), bufsize)
+        got += sock.recvmmsg(count - len(got), bufsize, flags)
     return got
 
 
@@ -90,6 +92,15 @@ def test_recvmmsg_truncates_like_recvfrom(sockets: SocketFactory) -> None:
     assert [d for d, _ in receive_all(b, 2, 4)] == [b"0123", b"abc"]
     a.sendto(b"0123456789", b.getsockname())
     assert b.recvfrom(4)[0] == b"0123"
+
+
+@pytest.mark.requires("feature:batch_io", "type:SOCK_DGRAM")
+def test_msg_trunc_never_returns_more_than_bufsize(sockets: SocketFactory) -> None:
+    # With MSG_TRUNC the kernel reports each datagram's full length; the data stays cut.
+    a, b = udp(sockets)
+    a.sendmmsg([b"0123456789", b"ab", b"xyz12"], b.getsockname())
+    got = [d for d, _ in receive_all(b, 3, 4, socket.MSG_TRUNC)]
+    assert got == [b"0123", b"ab", b"xyz1"]
 
 
 @pytest.mark.requires("feature:batch_io", "type:SOCK_DGRAM")
