@@ -12,10 +12,38 @@ from typing import Any, Final
 
 from .errors import invalid
 
-__all__ = ["C_INT_MAX", "C_INT_MIN", "buffers", "c_int", "process_id"]
+__all__ = ["C_INT_MAX", "C_INT_MIN", "buffers", "c_int", "integer", "process_id"]
 
 C_INT_MAX: Final = 2**31 - 1
 C_INT_MIN: Final = -(2**31)
+
+
+def integer(
+    value: object,
+    lo: int,
+    hi: int,
+    *,
+    method: str,
+    argument: str,
+    allowed: str,
+    outside: str = "overflow",
+    problem: str = "out of range",
+) -> int:
+    """An int in ``lo..hi``: a TypeError (as the stdlib's) for anything not usable as an
+    integer, a ValidationError of kind ``outside`` (see errors.invalid) beyond the range."""
+    try:
+        number = int(value.__index__())  # type: ignore[attr-defined]
+    except AttributeError:
+        raise invalid(
+            "type", method=method, argument=argument, value=value,
+            problem=f"{type(value).__name__} is not an integer", allowed=allowed,
+        ) from None  # fmt: skip
+    if not lo <= number <= hi:
+        raise invalid(
+            outside, method=method, argument=argument, value=value, problem=problem,
+            allowed=allowed,
+        )  # fmt: skip
+    return number
 
 
 def c_int(
@@ -23,52 +51,23 @@ def c_int(
 ) -> int:
     """A C int, failing like the stdlib: TypeError for non-integers, ``overflow`` beyond range.
 
-    Raises the multisock ValidationError directly: for the hot-ish paths (listen, shutdown,
-    setsockopt) that check one integer without a model.
+    For the hot-ish paths (listen, shutdown, setsockopt) that check one integer without a
+    model.
     """
-    try:
-        number = value.__index__()  # type: ignore[attr-defined]
-    except AttributeError:
-        raise invalid(
-            "type",
-            method=method,
-            argument=argument,
-            value=value,
-            problem=f"{type(value).__name__} is not an integer",
-            allowed=allowed,
-        ) from None
-    if not C_INT_MIN <= number <= C_INT_MAX:
-        raise invalid(
-            overflow,
-            method=method,
-            argument=argument,
-            value=value,
-            problem="does not fit a C int",
-            allowed=allowed,
-        )
-    return int(number)
-
-
-_PID_ALLOWED: Final = "a process id: an int 1..4294967295"
+    return integer(
+        value, C_INT_MIN, C_INT_MAX, method=method, argument=argument, allowed=allowed,
+        outside=overflow, problem="does not fit a C int",
+    )  # fmt: skip
 
 
 def process_id(value: object, *, method: str = "share") -> int:
     """A process id for ``share()``, failing as Windows' stdlib does: a TypeError for a
     non-integer, an OSError (EINVAL, what WSADuplicateSocket answers) for anything that
     cannot be a process id."""
-    try:
-        number = value.__index__()  # type: ignore[attr-defined]
-    except AttributeError:
-        raise invalid(
-            "type", method=method, argument="process_id", value=value,
-            problem=f"{type(value).__name__} is not an integer", allowed=_PID_ALLOWED,
-        ) from None  # fmt: skip
-    if not 0 < number < 2**32:
-        raise invalid(
-            "os", method=method, argument="process_id", value=value,
-            problem="not a process id", allowed=_PID_ALLOWED,
-        )  # fmt: skip
-    return int(number)
+    return integer(
+        value, 1, 2**32 - 1, method=method, argument="process_id",
+        allowed="a process id: an int 1..4294967295", outside="os", problem="not a process id",
+    )  # fmt: skip
 
 
 def buffers(

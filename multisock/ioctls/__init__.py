@@ -22,6 +22,7 @@ import socket
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
 
+from ..checks import integer
 from ..errors import ValidationError, invalid
 
 if TYPE_CHECKING:
@@ -74,27 +75,10 @@ RCVALL_MAX: Final = RcvAll.IPLEVEL
 
 def _u32(value: object, *, argument: str, allowed: str) -> int:
     """An unsigned 32-bit int: a TypeError for non-integers, an OverflowError beyond range."""
-    try:
-        number = operator.index(value)  # type: ignore[arg-type]
-    except TypeError:
-        raise invalid(
-            "type",
-            method="ioctl",
-            argument=argument,
-            value=value,
-            problem=f"{type(value).__name__} is not an integer",
-            allowed=allowed,
-        ) from None
-    if not 0 <= number <= U32_MAX:
-        raise invalid(
-            "overflow",
-            method="ioctl",
-            argument=argument,
-            value=value,
-            problem="does not fit an unsigned 32-bit field",
-            allowed=allowed,
-        )
-    return number
+    return integer(
+        value, 0, U32_MAX, method="ioctl", argument=argument, allowed=allowed,
+        problem="does not fit an unsigned 32-bit field",
+    )  # fmt: skip
 
 
 _ONOFF_ALLOWED: Final = f"a bool, or {_U32} (nonzero meaning on)"
